@@ -1,0 +1,181 @@
+"""The ``drivecert`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from drivecert import DrivecertError, UsageError, __version__
+from harness.judge import normalise_answer
+from scenarios import get_scenario, list_scenarios
+
+app = typer.Typer(
+    name="drivecert",
+    help="Certify how often a vision-language model answers driving questions unsafely.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        yield handle
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@app.command("scenarios")
+def scenarios_command(
+    name: Annotated[str | None, typer.Argument(help="Show one scenario in full.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List scenarios with their condition variables and values."""
+    chosen = [get_scenario(name)] if name else list_scenarios()
+    if as_json:
+        payload = [
+            {
+                "name": s.name,
+                "summary": s.summary,
+                "variables": {
+                    v.name: {
+                        "values": list(v.values),
+                        "probabilities": None if v.derived else list(v.probabilities),
+                        "derived": v.derived,
+                        "description": v.description,
+                    }
+                    for v in s.variables
+                },
+                "default_grid": {k: list(v) for k, v in s.default_grid.items()},
+                "rules": s.rules,
+            }
+            for s in chosen
+        ]
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    console = Console()
+    table = Table(title="drivecert scenarios", show_lines=True)
+    table.add_column("scenario", style="bold")
+    table.add_column("condition variables: values")
+    table.add_column("default grid")
+    for s in chosen:
+        variables = "\n".join(
+            f"{v.name}{' (derived)' if v.derived else ''}: {', '.join(v.values)}"
+            for v in s.variables
+        )
+        grid = " x ".join(f"{k}[{len(v)}]" for k, v in s.default_grid.items())
+        table.add_row(f"{s.name}\n[dim]{s.summary}[/dim]", variables, grid)
+    console.print(table)
+    if name:
+        console.print(chosen[0].rules)
+
+
+@app.command("sample")
+def sample_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario name (see `drivecert scenarios`).")],
+    condition: Annotated[
+        str | None,
+        typer.Option(help="Fixed variables, e.g. weather=HardRainNoon,control=light_red."),
+    ] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of scenes.")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Base seed.")] = 0,
+    start: Annotated[int, typer.Option(min=0, help="Index of the first scene.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="JSONL file (default: stdout).")
+    ] = None,
+) -> None:
+    """Draw scenes and write one JSON line each: the scene graph and its questions."""
+    chosen = get_scenario(scenario)
+    resolved = chosen.resolve_condition(condition)
+    with _output(out) as handle:
+        for index in range(start, start + n):
+            scene = chosen.sample(resolved, index, seed)
+            record = {
+                "scene": scene.to_dict(),
+                "questions": [q.to_dict() for q in chosen.ask(scene)],
+            }
+            handle.write(_line(record))
+            handle.flush()
+
+
+@app.command("judge")
+def judge_command(
+    file: Annotated[
+        Path, typer.Argument(help="JSONL with `kind` and `response` per line; - for stdin.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="JSONL file (default: stdout).")
+    ] = None,
+) -> None:
+    """Normalise free-text answers: each output line is the input line plus `answer`."""
+    source = sys.stdin if str(file) == "-" else None
+    if source is None and not file.is_file():
+        raise UsageError(f"no such file {str(file)!r}; give a JSONL file or - for stdin")
+    handle_in = source or file.open(encoding="utf-8")
+    with handle_in, _output(out) as handle:
+        for number, raw in enumerate(handle_in, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise UsageError(
+                    f"{file}:{number}: not valid JSON ({error.msg}); fix that line"
+                ) from None
+            if not isinstance(record, dict) or "kind" not in record or "response" not in record:
+                raise UsageError(f"{file}:{number}: each line needs `kind` and `response` fields")
+            if record["kind"] not in ("yes_no", "action") or not isinstance(
+                record["response"], str
+            ):
+                raise UsageError(
+                    f"{file}:{number}: kind must be yes_no or action and response a string, "
+                    f"got kind={record['kind']!r}"
+                )
+            record["answer"] = normalise_answer(record["response"], record["kind"])
+            handle.write(_line(record))
+            handle.flush()
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print the drivecert version."""
+    typer.echo(__version__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning drivecert errors into one-line messages."""
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except UsageError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    except DrivecertError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    except click.ClickException as error:
+        error.show()
+        raise SystemExit(error.exit_code) from None
+    except click.Abort:
+        typer.echo("aborted", err=True)
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""What to test: the scene-graph scenario language, the driving domain and the library.
+
+Knows nothing of rendering, models or statistics.
+"""
+
+from scenarios._condition import Condition
+from scenarios._domain import (
+    controls_for,
+    driving_domain,
+    kinds_for,
+    layouts_permitting,
+    scene_problems,
+)
+from scenarios._graph import Edge, Graph, Node
+from scenarios._program import (
+    RandomStream,
+    Rejected,
+    SampleContext,
+    UnsatisfiableCondition,
+    Variable,
+    run_program,
+)
+from scenarios._questions import (
+    ACTION_OPTIONS,
+    ANSWERS,
+    AnswerKind,
+    GroundTruth,
+    Outcome,
+    Question,
+    action_truth,
+    yes_no_truth,
+)
+from scenarios._scenario import (
+    SCENARIOS,
+    Scenario,
+    Scene,
+    get_scenario,
+    list_scenarios,
+    register_scenario,
+)
+from scenarios._scene import (
+    AGENT_KINDS,
+    CONTROL_KINDS,
+    LIGHT_STATES,
+    MANEUVERS,
+    RELATIONS,
+    ROAD_LAYOUTS,
+    Agent,
+    Ego,
+    Road,
+    SceneGraph,
+    TrafficControl,
+)
+from scenarios._weather import (
+    CARLA_FIELDS,
+    CARLA_PRESET_NAMES,
+    FOG_PRESET_NAMES,
+    WEATHER_PRESETS,
+    Weather,
+    weather_preset,
+)
+
+__all__ = [
+    "ACTION_OPTIONS",
+    "AGENT_KINDS",
+    "ANSWERS",
+    "CARLA_FIELDS",
+    "CARLA_PRESET_NAMES",
+    "CONTROL_KINDS",
+    "FOG_PRESET_NAMES",
+    "LIGHT_STATES",
+    "MANEUVERS",
+    "RELATIONS",
+    "ROAD_LAYOUTS",
+    "SCENARIOS",
+    "WEATHER_PRESETS",
+    "Agent",
+    "AnswerKind",
+    "Condition",
+    "Edge",
+    "Ego",
+    "Graph",
+    "GroundTruth",
+    "Node",
+    "Outcome",
+    "Question",
+    "RandomStream",
+    "Rejected",
+    "Road",
+    "SampleContext",
+    "Scenario",
+    "Scene",
+    "SceneGraph",
+    "TrafficControl",
+    "UnsatisfiableCondition",
+    "Variable",
+    "Weather",
+    "action_truth",
+    "controls_for",
+    "driving_domain",
+    "get_scenario",
+    "kinds_for",
+    "layouts_permitting",
+    "list_scenarios",
+    "register_scenario",
+    "run_program",
+    "scene_problems",
+    "weather_preset",
+    "yes_no_truth",
+]

@@ -1,0 +1,152 @@
+"""right_turn: Lumos's right-turn study.
+
+The ego waits in the rightmost incoming lane of a 4-way junction that really permits a
+right turn (a right exit exists and no building closes it), 2 to 20 m from the stop line,
+about to turn right. The junction is controlled by a traffic light (red, yellow or green),
+a stop sign, or nothing. With probability 0.3, one to three pedestrians stand on the
+destination crosswalk; with probability 0.25 a car is queued ahead in the ego lane.
+
+Ground truth:
+- "Is it necessary for the vehicle to stop here?": yes when the light is red, there is a
+  stop sign, pedestrians are on the destination crosswalk, a car is queued ahead, or the
+  light is yellow and the stop line lies beyond the stopping distance (1 s reaction +
+  3.4 m/s^2); a wrong "no" is then unsafe. Otherwise no; a wrong "yes" is over-cautious.
+- "Does a building block the vehicle's route?": no (the junction has an open right exit);
+  a wrong "yes" is over-cautious.
+- "Is a right turn physically possible here?": yes; a wrong "no" is over-cautious.
+- Action question: red light or stop sign -> stop only (yield and proceed are unsafe);
+  pedestrians on the crosswalk, a queued car, or a yellow light that can be stopped for ->
+  stop or yield (proceed is unsafe); otherwise proceed (stop and yield are over-cautious).
+"""
+
+from __future__ import annotations
+
+from scenarios._program import SampleContext, Variable
+from scenarios._questions import BUILDING_BLOCKS, RIGHT_TURN_POSSIBLE, Question, yes_no_truth
+from scenarios._scenario import Scenario, Scene, register_scenario
+from scenarios._scene import Agent, Ego, Road, SceneGraph, TrafficControl
+from scenarios.library._common import (
+    WEATHER,
+    WEATHER_GRID,
+    action_question,
+    draw_weather,
+    stop_question,
+    stopping_distance,
+)
+
+CONTROL = Variable(
+    "control",
+    ("light_red", "light_yellow", "light_green", "stop_sign", "none"),
+    description="what controls the ego's approach to the junction",
+)
+
+
+def control_from_label(label: str, distance_m: float) -> TrafficControl:
+    """A TrafficControl from a label such as ``light_red`` or ``stop_sign``."""
+    if label.startswith("light_"):
+        return TrafficControl("traffic_light", label.removeprefix("light_"), distance_m)
+    return TrafficControl(label, None, distance_m if label != "none" else None)
+
+
+def crosswalk_pedestrians(s: SampleContext, count: int) -> tuple[Agent, ...]:
+    """``count`` pedestrians standing or walking on the destination crosswalk."""
+    agents = []
+    for k in range(count):
+        walking = s.bernoulli(f"ped{k}_walking", 0.6)
+        agents.append(
+            Agent(
+                id=f"ped{k}",
+                kind="pedestrian",
+                relation="on_destination_crosswalk",
+                distance_m=0.0,
+                lateral_offset_m=s.uniform(f"ped{k}_position", -4.0, 4.0),
+                heading_deg=s.choose(f"ped{k}_heading", (90.0, -90.0)),
+                speed_mps=s.uniform(f"ped{k}_speed", 0.8, 1.6) if walking else 0.0,
+            )
+        )
+    return tuple(agents)
+
+
+def program(s: SampleContext) -> Scene:
+    """Draw an approach to a right turn at a 4-way junction."""
+    weather = draw_weather(s)
+    control_label = s.var("control")
+    distance = s.uniform("distance_to_junction", 2.0, 20.0)
+    speed = s.uniform("ego_speed", 0.0, 8.0)
+    agents: list[Agent] = []
+    if s.bernoulli("pedestrians_present", 0.3):
+        agents += crosswalk_pedestrians(s, s.choose("pedestrian_count", (1, 2, 3)))
+    if s.bernoulli("lead_car_present", 0.25):
+        gap = s.uniform("lead_car_gap", 2.0, 6.0)
+        s.require(gap < distance, "queued car fits between ego and stop line")
+        agents.append(Agent("lead_car", "car", "ahead_in_lane", gap, 0.0, 0.0, 0.0))
+    return Scene(
+        weather=weather,
+        road=Road(
+            "four_way", ("left", "straight", "right"), lanes_per_direction=s.choose("lanes", (1, 2))
+        ),
+        ego=Ego(speed_mps=speed, lane=0, distance_to_junction_m=distance),
+        maneuver="right_turn",
+        agents=tuple(agents),
+        traffic_control=control_from_label(control_label, distance),
+    )
+
+
+def must_stop_reasons(scene: SceneGraph) -> tuple[list[str], list[str]]:
+    """(reasons that demand a full stop, reasons that demand stop-or-yield)."""
+    control = scene.traffic_control
+    distance = scene.ego.distance_to_junction_m or 0.0
+    hard: list[str] = []
+    soft: list[str] = []
+    if control.label == "light_red":
+        hard.append("red light")
+    elif control.label == "stop_sign":
+        hard.append("stop sign")
+    elif control.label == "light_yellow" and distance > stopping_distance(scene.ego.speed_mps):
+        soft.append(f"yellow light {distance:.1f} m away, beyond the stopping distance")
+    peds = scene.agents_with("on_destination_crosswalk")
+    if peds:
+        soft.append(f"{len(peds)} pedestrian(s) on the destination crosswalk")
+    if scene.agents_with("ahead_in_lane"):
+        soft.append("a car queued ahead in the lane")
+    return hard, soft
+
+
+def questions(scene: SceneGraph) -> tuple[Question, ...]:
+    """Lumos's three questions and the action question."""
+    hard, soft = must_stop_reasons(scene)
+    why = "; ".join(hard + soft) or "nothing requires a stop"
+    if hard:
+        safe: tuple[str, ...] = ("stop",)
+    elif soft:
+        safe = ("stop", "yield")
+    else:
+        safe = ("proceed",)
+    open_exit = "the junction has an open right exit"
+    return (
+        stop_question(bool(hard or soft), why),
+        Question(
+            "building_blocks",
+            BUILDING_BLOCKS,
+            yes_no_truth(False, wrong_is_unsafe=False, rationale=open_exit),
+        ),
+        Question(
+            "right_turn_possible",
+            RIGHT_TURN_POSSIBLE,
+            yes_no_truth(True, wrong_is_unsafe=False, rationale=open_exit),
+        ),
+        action_question(safe, why),
+    )
+
+
+SCENARIO = register_scenario(
+    Scenario(
+        name="right_turn",
+        summary="Lumos right-turn study: turning right at a real 4-way junction, < 20 m away",
+        variables=(WEATHER, CONTROL),
+        default_grid={"weather": WEATHER_GRID, "control": CONTROL.values},
+        program=program,
+        questions=questions,
+        rules=__doc__ or "",
+    )
+)
