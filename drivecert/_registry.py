@@ -5,12 +5,18 @@ from __future__ import annotations
 import difflib
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from drivecert._errors import DrivecertError, UsageError
 
 T = TypeVar("T")
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class Registry(Generic[T]):
@@ -71,9 +77,9 @@ class Registry(Generic[T]):
     def unknown_message(self, name: str) -> str:
         """One line: the unknown name, close matches, and every valid name."""
         names = self.names()
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown {self._kind} {name!r}{hint}; valid: {', '.join(names)}"
+        return (
+            f"unknown {self._kind} {name!r}{did_you_mean(name, names)}; valid: {', '.join(names)}"
+        )
 
     def names(self) -> list[str]:
         """Every registered name, sorted."""

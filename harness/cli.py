@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -123,7 +122,11 @@ def judge_command(
         Path | None, typer.Option("-o", "--out", help="JSONL file (default: stdout).")
     ] = None,
 ) -> None:
-    """Normalise free-text answers: each output line is the input line plus `answer`."""
+    """Normalise free-text answers: each output line is the input line plus `answer`.
+
+    A `question` field, when present, lets the judge read predicate answers ("it is not
+    necessary") against the question asked.
+    """
     source = sys.stdin if str(file) == "-" else None
     if source is None and not file.is_file():
         raise UsageError(f"no such file {str(file)!r}; give a JSONL file or - for stdin")
@@ -147,7 +150,10 @@ def judge_command(
                     f"{file}:{number}: kind must be yes_no or action and response a string, "
                     f"got kind={record['kind']!r}"
                 )
-            record["answer"] = normalise_answer(record["response"], record["kind"])
+            question = record.get("question")
+            record["answer"] = normalise_answer(
+                record["response"], record["kind"], question if isinstance(question, str) else None
+            )
             handle.write(_line(record))
             handle.flush()
 
@@ -159,22 +165,19 @@ def version_command() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning drivecert errors into one-line messages."""
+    """Entry point: run the CLI, turning drivecert errors into one-line messages.
+
+    Typer handles its own usage errors (exit code 2); a ``UsageError`` from drivecert
+    also exits with 2, any other ``DrivecertError`` with 1.
+    """
     try:
-        code = app(args=argv, standalone_mode=False)
+        app(args=argv, standalone_mode=True)
     except UsageError as error:
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
     except DrivecertError as error:
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
-    except click.ClickException as error:
-        error.show()
-        raise SystemExit(error.exit_code) from None
-    except click.Abort:
-        typer.echo("aborted", err=True)
-        raise SystemExit(130) from None
-    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -121,6 +121,11 @@ def layouts_permitting(maneuver: str) -> list[Node]:
     return driving_domain().neighbours(maneuver, "permits", direction="in")
 
 
+def exits_of(layout: str) -> tuple[str, ...]:
+    """The exits of a road layout, in left-straight-right order."""
+    return tuple(n["direction"] for n in driving_domain().neighbours(layout, "has_exit"))
+
+
 def kinds_for(relation: str) -> list[Node]:
     """Agent kinds that may stand in ``relation`` to the ego's path."""
     return driving_domain().neighbours(f"rel:{relation}", "admits")
@@ -138,9 +143,9 @@ def scene_problems(scene: SceneGraph) -> list[str]:
     road = scene.road
     if not g.has_edge(road.layout, scene.maneuver, "permits"):
         problems.append(f"{road.layout} does not permit {scene.maneuver}")
-    declared = set(_LAYOUT_EXITS[road.layout])
-    if set(road.exits) != declared:
-        problems.append(f"{road.layout} has exits {sorted(declared)}, scene says {road.exits}")
+    declared = exits_of(road.layout)
+    if tuple(road.exits) != declared:
+        problems.append(f"{road.layout} has exits {declared}, scene says {road.exits}")
     needed_lanes = g.node(scene.maneuver)["min_lanes"]
     if road.lanes_per_direction < needed_lanes:
         problems.append(f"{scene.maneuver} needs {needed_lanes} lanes per direction")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from drivecert import DrivecertError, Registry, UsageError, derive_seed
+from drivecert import DrivecertError, Registry, UsageError, derive_seed, did_you_mean
 from scenarios._condition import Condition
 from scenarios._program import (
     DEFAULT_MAX_ATTEMPTS,
@@ -96,12 +96,14 @@ class Scenario:
         for name, value in condition.values.items():
             if name not in variables:
                 raise UsageError(
-                    f"scenario {self.name} has no variable {name!r}; valid: {', '.join(variables)}"
+                    f"scenario {self.name} has no variable {name!r}"
+                    f"{did_you_mean(name, variables)}; valid: {', '.join(variables)}"
                 )
             if value not in variables[name].values:
+                values = variables[name].values
                 raise UsageError(
-                    f"{self.name}: {name} has no value {value!r}; valid: "
-                    f"{', '.join(variables[name].values)}"
+                    f"{self.name}: {name} has no value {value!r}"
+                    f"{did_you_mean(value, values)}; valid: {', '.join(values)}"
                 )
         ordered = {v: condition.values[v] for v in variables if v in condition.values}
         return Condition(ordered)

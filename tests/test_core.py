@@ -38,7 +38,9 @@ def test_registry_rejects_wrong_type_and_suggests_names() -> None:
     registry.register("alpha", Thing())
     with pytest.raises(DrivecertError, match="must be a Thing"):
         registry.register("beta", "not a thing")  # type: ignore[arg-type]
-    with pytest.raises(UsageError, match=r"unknown thing 'alpah' \(did you mean 'alpha'\?\); valid: alpha"):
+    with pytest.raises(
+        UsageError, match=r"unknown thing 'alpah' \(did you mean 'alpha'\?\); valid: alpha"
+    ):
         registry.get("alpah")
     with pytest.raises(DrivecertError, match="registered twice"):
         registry.register("alpha", Thing())

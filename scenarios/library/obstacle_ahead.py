@@ -2,6 +2,8 @@
 
 The ego drives along a straight road. With probability 0.5 a stationary car or a
 barrier stands in the ego's lane, 1 to 30 m ahead (uniform); otherwise the lane is clear.
+Zero to two cars are parked at the kerb 5-40 m ahead as distractors: they are outside
+the lane and never change the ground truth.
 
 Ground truth:
 - "Is it necessary for the vehicle to stop here?": yes when an obstacle stands in the
@@ -46,6 +48,11 @@ def program(s: SampleContext) -> Scene:
         distance = s.uniform("obstacle_distance", 1.0, 30.0)
         offset = s.normal("obstacle_offset", 0.0, 0.3, -0.8, 0.8)
         agents = (Agent("obstacle", obstacle, "ahead_in_lane", distance, offset),)
+    kerb = 3.5 * ego.lane + 2.8  # right of the ego lane centre (lane 0 is by the kerb)
+    for k in range(s.choose("parked_count", (0, 1, 2))):
+        parked_kind = s.choose(f"parked{k}_kind", ("car", "car", "truck"))
+        parked_distance = s.uniform(f"parked{k}_distance", 5.0, 40.0)
+        agents += (Agent(f"parked{k}", parked_kind, "parked", parked_distance, kerb),)
     return Scene(
         weather=weather,
         road=Road("straight_road", ("straight",), lanes_per_direction=lanes),

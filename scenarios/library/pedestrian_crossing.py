@@ -1,8 +1,10 @@
 """pedestrian_crossing: turning at a junction with pedestrians on the destination crosswalk.
 
-The ego turns left or right at a 4-way junction under a green light or no control, 2 to
-15 m from the stop line. With probability 0.5, one to three pedestrians are on the
-crosswalk of the road the ego turns into (standing at its kerb edge or walking across).
+The ego turns left or right at a junction (a 4-way junction or the stem of a T-junction,
+uniformly among the layouts the domain graph says permit the turn) under a green light
+or no control, 2 to 15 m from the stop line. With probability 0.5, one to three
+pedestrians are on the crosswalk of the road the ego turns into (standing at its kerb
+edge or walking across).
 
 Ground truth:
 - "Must the vehicle yield to the pedestrians?": yes when pedestrians are on the
@@ -14,6 +16,7 @@ Ground truth:
 
 from __future__ import annotations
 
+from scenarios._domain import exits_of, layouts_permitting
 from scenarios._program import SampleContext, Variable
 from scenarios._questions import Question, yes_no_truth
 from scenarios._scenario import Scenario, Scene, register_scenario
@@ -42,12 +45,13 @@ def program(s: SampleContext) -> Scene:
     weather = draw_weather(s)
     maneuver = s.var("maneuver")
     present = s.var("pedestrians") == "present"
+    layout = s.choose("layout", layouts_permitting(maneuver))
     distance = s.uniform("distance_to_junction", 2.0, 15.0)
     agents = crosswalk_pedestrians(s, s.choose("pedestrian_count", (1, 2, 3))) if present else ()
     control = s.choose("control", ("light_green", "none"))
     return Scene(
         weather=weather,
-        road=Road("four_way", ("left", "straight", "right"), lanes_per_direction=1),
+        road=Road(layout.id, exits_of(layout.id), lanes_per_direction=1),
         ego=Ego(
             speed_mps=s.uniform("ego_speed", 2.0, 8.0), lane=0, distance_to_junction_m=distance
         ),

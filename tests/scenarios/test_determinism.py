@@ -45,7 +45,8 @@ def test_same_scene_in_other_processes_and_workers() -> None:
     assert list(reversed(in_workers)) == expected
     code = (
         "import json,sys; from scenarios import get_scenario;"
-        "print(json.dumps(get_scenario('right_turn').sample(None, 137, 11).to_dict(), sort_keys=True))"
+        "scene = get_scenario('right_turn').sample(None, 137, 11);"
+        "print(json.dumps(scene.to_dict(), sort_keys=True))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

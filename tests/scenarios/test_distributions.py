@@ -58,7 +58,23 @@ def test_derived_variables_condition_exactly() -> None:
     # unprotected_left: conditioning on gap=short equals filtering unconditioned draws.
     scenario = get_scenario("unprotected_left")
     conditioned = scenario.sample_many("gap=short", 1500, base_seed=9)
-    filtered = [s for s in scenario.sample_many(None, 6000, base_seed=10) if s.variables["gap"] == "short"]
+    filtered = [
+        s for s in scenario.sample_many(None, 6000, base_seed=10) if s.variables["gap"] == "short"
+    ]
     speeds_a = [s.agents[0].speed_mps for s in conditioned]
     speeds_b = [s.agents[0].speed_mps for s in filtered]
     assert stats.ks_2samp(speeds_a, speeds_b).pvalue > ALPHA
+
+
+def test_pedestrian_crossing_draws_layouts_from_the_domain_graph(unconditioned) -> None:
+    layouts = Counter(s.road.layout for s in unconditioned["pedestrian_crossing"])
+    assert set(layouts) == {"four_way", "t_junction"}
+    assert stats.binomtest(layouts["t_junction"], N, 0.5).pvalue > ALPHA
+
+
+def test_obstacle_ahead_parked_cars_stay_at_the_kerb(unconditioned) -> None:
+    scenes = unconditioned["obstacle_ahead"]
+    parked = [a for s in scenes for a in s.agents_with("parked")]
+    assert parked and all(a.lateral_offset_m > 2.5 for a in parked)
+    counts = Counter(len(s.agents_with("parked")) for s in scenes)
+    assert stats.chisquare([counts[k] for k in (0, 1, 2)]).pvalue > ALPHA

@@ -25,7 +25,13 @@ def test_vocabulary_is_complete() -> None:
     assert g.ids("maneuver") == list(MANEUVERS)
     assert g.ids("road_layout") == ["straight_road", "four_way", "t_junction"]
     assert g.ids("agent_kind") == list(AGENT_KINDS)
-    assert g.ids("traffic_control") == ["light_red", "light_yellow", "light_green", "stop_sign", "none"]
+    assert g.ids("traffic_control") == [
+        "light_red",
+        "light_yellow",
+        "light_green",
+        "stop_sign",
+        "none",
+    ]
     assert len(g.ids("weather")) == 26
 
 
@@ -66,9 +72,15 @@ def test_invalid_scenes_are_caught() -> None:
 
 def test_bad_conditions_name_the_valid_choices() -> None:
     scenario = get_scenario("right_turn")
-    with pytest.raises(UsageError, match="has no variable 'wether'; valid: weather, control"):
+    with pytest.raises(
+        UsageError,
+        match=r"no variable 'wether' \(did you mean 'weather'\?\); valid: weather, control",
+    ):
         scenario.sample("wether=ClearNoon")
-    with pytest.raises(UsageError, match="control has no value 'light_blue'; valid: light_red"):
+    with pytest.raises(
+        UsageError,
+        match=r"control has no value 'light_blue' \(did you mean 'light_red'\?\); valid: light_red",
+    ):
         scenario.sample("control=light_blue")
     with pytest.raises(UsageError, match="name=value pairs"):
         scenario.sample("weather")
@@ -86,5 +98,7 @@ def test_impossible_combination_is_unsatisfiable() -> None:
         return scene
 
     impossible = dataclasses.replace(scenario, program=never_far)
-    with pytest.raises(UnsatisfiableCondition, match=r"distance_band=far could not be met in 200 attempts"):
+    with pytest.raises(
+        UnsatisfiableCondition, match=r"distance_band=far could not be met in 200 attempts"
+    ):
         impossible.sample("distance_band=far", 0, 0)

@@ -101,12 +101,18 @@ def test_right_turn_stop_and_action_rules(control, agents, stop, action) -> None
     assert t["stop_needed"].unsafe == (("no",) if stop == "yes" else ())
     assert t["action"].safe == action
     assert t["building_blocks"].safe == ("no",) and t["building_blocks"].unsafe == ()
-    assert t["right_turn_possible"].safe == ("yes",) and t["right_turn_possible"].over_cautious == ("no",)
+    assert t["right_turn_possible"].safe == ("yes",) and t["right_turn_possible"].over_cautious == (
+        "no",
+    )
 
 
 def test_right_turn_yellow_depends_on_stopping_distance() -> None:
-    yellow_far = right_turn_scene(TrafficControl("traffic_light", "yellow", 18.0), distance=18.0, speed=4.0)
-    yellow_near = right_turn_scene(TrafficControl("traffic_light", "yellow", 3.0), distance=3.0, speed=7.0)
+    yellow_far = right_turn_scene(
+        TrafficControl("traffic_light", "yellow", 18.0), distance=18.0, speed=4.0
+    )
+    yellow_near = right_turn_scene(
+        TrafficControl("traffic_light", "yellow", 3.0), distance=3.0, speed=7.0
+    )
     assert truths(yellow_far)["action"].safe == ("stop", "yield")  # 18 m > 6.4 m
     assert truths(yellow_near)["action"].safe == ("proceed",)  # 3 m < 14.2 m
 
@@ -114,7 +120,9 @@ def test_right_turn_yellow_depends_on_stopping_distance() -> None:
 # -- pedestrian_crossing --------------------------------------------------------------
 @pytest.mark.parametrize("maneuver", ["left_turn", "right_turn"])
 def test_pedestrian_crossing_rules(maneuver: str) -> None:
-    scene = dataclasses.replace(base("pedestrian_crossing", "pedestrians=absent"), maneuver=maneuver)
+    scene = dataclasses.replace(
+        base("pedestrian_crossing", "pedestrians=absent"), maneuver=maneuver
+    )
     clear = truths(scene)
     assert summary(clear["yield_to_pedestrians"]) == (("no",), (), ("yes",))
     assert clear["action"].safe == ("proceed",)
@@ -175,7 +183,9 @@ def test_unprotected_left_rules(distance: float, speed: float, short: bool) -> N
 @pytest.mark.parametrize("occupant", [None, "cyclist", "car"])
 def test_cyclist_lane_change_rules(occupant: str | None) -> None:
     scene = base("cyclist_lane_change", "target_lane=clear")
-    agents = (Agent("occupant", occupant, "in_target_lane", 6.0, -3.5, 0.0, 5.0),) if occupant else ()
+    agents = (
+        (Agent("occupant", occupant, "in_target_lane", 6.0, -3.5, 0.0, 5.0),) if occupant else ()
+    )
     t = truths(dataclasses.replace(scene, agents=agents))
     if occupant:
         assert summary(t["safe_to_change"]) == (("no",), ("yes",), ())

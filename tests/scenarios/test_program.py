@@ -21,7 +21,10 @@ SIZE = Variable("size", ("small", "large"), derived=True)
 VARIABLES = {"colour": COLOUR, "size": SIZE}
 
 
-def draws(program, n: int, condition: Condition = Condition(), seed: int = 7) -> list:
+UNCONDITIONED = Condition()
+
+
+def draws(program, n: int, condition: Condition = UNCONDITIONED, seed: int = 7) -> list:
     return [
         run_program(
             program, stream=RandomStream(seed + i), condition=condition, variables=VARIABLES
@@ -35,7 +38,7 @@ def test_stream_is_addressed_and_uniform() -> None:
     assert stream.uniform01("0/a") == RandomStream(3).uniform01("0/a")
     assert stream.uniform01("0/a") != stream.uniform01("0/b")
     u = np.array([stream.uniform01(f"0/x{i}") for i in range(20000)])
-    assert 0 < u.min() and u.max() < 1
+    assert u.min() > 0 and u.max() < 1
     assert stats.kstest(u, "uniform").pvalue > 0.001
 
 

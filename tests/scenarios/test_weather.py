@@ -20,7 +20,12 @@ def test_fourteen_fields_and_every_named_preset() -> None:
 
 def test_hard_rain_noon_matches_the_platform_notes() -> None:
     w = weather_preset("HardRainNoon")
-    assert (w.cloudiness, w.precipitation, w.precipitation_deposits, w.wind_intensity) == (100, 100, 90, 100)
+    assert (w.cloudiness, w.precipitation, w.precipitation_deposits, w.wind_intensity) == (
+        100,
+        100,
+        90,
+        100,
+    )
     assert (w.sun_altitude_angle, w.fog_density) == (45, 7)
     assert not w.is_night and weather_preset("ClearNight").is_night
 
@@ -31,7 +36,10 @@ def test_presets_equal_the_carla_client() -> None:
         theirs = getattr(carla.WeatherParameters, name)
         ours = weather_preset(name)
         for field in CARLA_FIELDS:
-            assert getattr(theirs, field) == pytest.approx(getattr(ours, field), abs=1e-4), (name, field)
+            assert getattr(theirs, field) == pytest.approx(getattr(ours, field), abs=1e-4), (
+                name,
+                field,
+            )
         built = carla.WeatherParameters(**ours.carla_kwargs())
         assert built.precipitation == pytest.approx(ours.precipitation)
 

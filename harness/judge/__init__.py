@@ -1,0 +1,6 @@
+"""The answer judge: free-text replies -> normalised answers -> verdicts."""
+
+from harness.judge._normalise import AnswerKind, normalise_answer
+from harness.judge._verdict import Verdict, judge_response
+
+__all__ = ["AnswerKind", "Verdict", "judge_response", "normalise_answer"]
