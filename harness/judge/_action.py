@@ -199,6 +199,8 @@ def _body_answer(clauses: list[Clause], committed: bool = False) -> str | None:
     for index, clause in enumerate(clauses):
         other = alternative(clause)
         if other is not None:  # "..., otherwise proceed": a conditional alternative
+            if not choices:  # "If red, stop; otherwise proceed": every choice is conditional
+                return AMBIGUOUS
             choices += [value for start, value in _letters(other) + _actions(other) if start == 0]
         if clause.role in SKIPPED_ROLES:
             continue

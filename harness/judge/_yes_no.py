@@ -347,6 +347,8 @@ def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, 
         before, after = context(lower, match.start(), match.end())
         if _skip_predicate(word, before, after):
             continue
+        if entry.family in _AGENT_FAMILIES and _OTHER_SUBJECT.search(before):
+            continue  # "the oncoming vehicle must yield" says nothing of the ego vehicle
         relation = _relation(frame, lower, match)
         if relation == "other":
             continue
@@ -371,6 +373,14 @@ def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, 
 
 def _flip(value: str) -> str:
     return {"yes": "no", "no": "yes"}.get(value, value)
+
+
+_AGENT_FAMILIES: Final = frozenset({"necessity", "possibility", "permission", "advice"})
+_OTHER_SUBJECT: Final = re.compile(
+    r"\b(?:(?:oncoming|other|approaching|opposing|lead|leading|crossing)\s+(?:vehicle|car)s?"
+    r"|trucks?|bus(?:es)?|cyclists?|pedestrians?|motorcycl(?:e|es|ist|ists)"
+    r"|bicycl(?:e|es|ist|ists)|bikes?|traffic|they|he|she)\s+(?:[\w']+\s+){0,2}$"
+)
 
 
 def _skip_predicate(word: str, before: str, after: str) -> bool:

@@ -1,4 +1,13 @@
-"""The judge against a hand-labelled set of realistic VLM replies (tests/data)."""
+"""The judge against hand-labelled sets of realistic VLM replies (tests/data).
+
+- ``judge_cases.jsonl`` (430 replies, by category) was written alongside the judge and
+  used to fix its rules.
+- ``judge_heldout.jsonl`` (334 replies, by model style) was written later by someone who
+  saw only docs/judge_policy.md; it measured the judge before any rule was changed
+  (97.6% agreement, no confusions). Two general rules were added after that measure:
+  predicates about other road users do not answer, and a choice made only under a
+  condition with an "otherwise" branch is null.
+"""
 
 import json
 from collections import Counter
@@ -8,19 +17,17 @@ import pytest
 
 from harness.judge import normalise_answer
 
-CASES_FILE = Path(__file__).parents[1] / "data" / "judge_cases.jsonl"
+DATA = Path(__file__).parents[1] / "data"
+SETS = ["judge_cases.jsonl", "judge_heldout.jsonl"]
 
 
-@pytest.fixture(scope="module")
-def cases() -> list[dict]:
-    return [
-        json.loads(line)
-        for line in CASES_FILE.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+def load(name: str) -> list[dict]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def test_the_set_is_large_and_covers_every_case(cases) -> None:
+def test_the_sets_are_large_and_cover_every_case() -> None:
+    cases = load("judge_cases.jsonl")
     assert len(cases) >= 250
     categories = Counter(c["category"] for c in cases)
     for needed in (
@@ -37,9 +44,14 @@ def test_the_set_is_large_and_covers_every_case(cases) -> None:
     ):
         assert categories[needed] >= 8, needed
     assert {c["kind"] for c in cases} == {"yes_no", "action"}
+    heldout = load("judge_heldout.jsonl")
+    assert len(heldout) >= 200
+    assert len({c["model_style"] for c in heldout}) >= 10
 
 
-def test_no_confusions_and_97_percent_agreement(cases) -> None:
+@pytest.mark.parametrize("name", SETS)
+def test_no_confusions_and_97_percent_agreement(name: str) -> None:
+    cases = load(name)
     confusions, disagreements = [], []
     for case in cases:
         answer = normalise_answer(case["response"], case["kind"], question=case["question"])
@@ -48,5 +60,6 @@ def test_no_confusions_and_97_percent_agreement(cases) -> None:
             if answer is not None and case["label"] is not None:
                 confusions.append((case["id"], case["label"], answer, case["response"]))
     agreement = 1 - len(disagreements) / len(cases)
+    print(f"{name}: {len(cases)} replies, agreement {agreement:.3f}, confusions {len(confusions)}")
     assert confusions == [], f"the judge turned one answer into another: {confusions}"
     assert agreement >= 0.97, f"agreement {agreement:.3f}; disagreements: {disagreements}"

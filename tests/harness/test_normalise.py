@@ -660,3 +660,35 @@ def test_outputs_stay_in_the_kind_vocabulary(kind: AnswerKind) -> None:
 def test_normalisation_is_deterministic() -> None:
     text = "Option A would be overly cautious, so the answer is C"
     assert len({normalise_answer(text, "action") for _ in range(5)}) == 1
+
+
+# --- obligations of other road users; conditional alternatives ---------------------------
+YIELD_ONCOMING = "Must the vehicle yield to the oncoming vehicle?"
+STOP_HERE = "Is it necessary for the vehicle to stop here?"
+
+
+@pytest.mark.parametrize(
+    ("response", "question", "expected"),
+    [
+        ("The approaching truck has to give way to us.", YIELD_ONCOMING, None),
+        ("The cyclist needs to stop at the line.", STOP_HERE, None),
+        ("Pedestrians are on the crossing, so the vehicle must stop.", STOP_HERE, "yes"),
+        ("The ego car must yield here.", YIELD_ONCOMING, "yes"),
+        ("The bus does not block the route.", "Does a building block the vehicle's route?", "no"),
+    ],
+)
+def test_predicates_about_other_road_users_do_not_answer(response, question, expected) -> None:
+    assert normalise_answer(response, "yes_no", question) == expected
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("If the signal is still amber at the line, brake; otherwise continue.", None),
+        ("Should the child step out, stop; otherwise go.", None),
+        ("Go ahead if the lane stays clear, otherwise stop.", None),
+        ("Stop now, otherwise you will hit the barrier.", "stop"),
+    ],
+)
+def test_an_otherwise_branch_after_a_conditional_choice_is_null(response, expected) -> None:
+    assert normalise_answer(response, "action") == expected
