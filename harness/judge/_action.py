@@ -20,6 +20,7 @@ from ._text import (
     NEGATORS,
     SKIPPED_ROLES,
     Clause,
+    agreed_answer,
     alternative,
     clean_text,
     context,
@@ -32,6 +33,7 @@ from ._text import (
 
 _LETTER_ACTION: Final = {"a": "stop", "b": "yield", "c": "proceed"}
 _INVALID: Final = "invalid"
+_VOID: Final = frozenset({AMBIGUOUS, _INVALID})
 
 # --- letters --------------------------------------------------------------------------
 
@@ -163,11 +165,7 @@ def normalise_action(response: str) -> str | None:
         return None
     values = json_answers(text)
     if values is not None:  # every answer field must agree: {"answer": "C", "action": "stop"}
-        found = {_from_text(value) for value in values}
-        if found & {AMBIGUOUS, _INVALID}:
-            return None
-        found.discard(None)
-        return found.pop() if len(found) == 1 else None
+        return agreed_answer((_from_text(value) for value in values), _VOID)
     answer = _from_text(text)
     return None if answer in (AMBIGUOUS, _INVALID) else answer
 
@@ -198,9 +196,7 @@ def _body_answer(clauses: list[Clause], committed: bool = False) -> str | None:
     choices: list[str] = []
     for index, clause in enumerate(clauses):
         other = alternative(clause)
-        if other is not None:  # "..., otherwise proceed": a conditional alternative
-            if not choices:  # "If red, stop; otherwise proceed": every choice is conditional
-                return AMBIGUOUS
+        if other is not None and choices:  # "Stop if red, otherwise proceed."
             choices += [value for start, value in _letters(other) + _actions(other) if start == 0]
         if clause.role in SKIPPED_ROLES:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -160,6 +161,21 @@ def _scalar(value: object) -> str:
     if isinstance(value, bool) or value in ("true", "false"):
         return "yes" if value in (True, "true") else "no"
     return str(value)
+
+
+def agreed_answer(
+    outcomes: Iterable[str | None], void: frozenset[str] = frozenset({AMBIGUOUS})
+) -> str | None:
+    """The one answer every JSON answer field gives.
+
+    None if any field is void (hedged, contradictory or invalid) or the fields differ;
+    fields without an answer are ignored.
+    """
+    found = set(outcomes)
+    if found & void:
+        return None
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 # --- sentences and clauses ------------------------------------------------------------

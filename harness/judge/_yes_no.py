@@ -28,7 +28,6 @@ All counted signals must agree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -38,6 +37,7 @@ from ._text import (
     AMBIGUOUS,
     SKIPPED_ROLES,
     Clause,
+    agreed_answer,
     alternative,
     clean_text,
     context,
@@ -180,18 +180,9 @@ def normalise_yes_no(response: str, question: str | None = None) -> str | None:
         return None
     values = json_answers(text)
     if values is not None:
-        return _agreed(_from_text(value, frame) for value in values)
+        return agreed_answer(_from_text(value, frame) for value in values)
     answer = _from_text(text, frame)
     return None if answer == AMBIGUOUS else answer
-
-
-def _agreed(outcomes: Iterable[str | None]) -> str | None:
-    """The one answer that every field gives; None if any field is hedged or they differ."""
-    found = set(outcomes)
-    if AMBIGUOUS in found:
-        return None
-    found.discard(None)
-    return found.pop() if len(found) == 1 else None
 
 
 def _from_text(text: str, frame: QuestionFrame | None) -> str | None:
