@@ -158,6 +158,66 @@ def judge_command(
             handle.flush()
 
 
+@app.command("render")
+def render_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario name (see `drivecert scenarios`).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
+    condition: Annotated[
+        str | None,
+        typer.Option(help="Fixed variables, e.g. weather=HardRainNoon,control=light_red."),
+    ] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Scenes per condition.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Base seed.")] = 0,
+    start: Annotated[int, typer.Option(min=0, help="Index of the first scene.")] = 0,
+    frames: Annotated[
+        int, typer.Option(min=1, help="Frames per scene along the maneuver (a sequence).")
+    ] = 1,
+    dt: Annotated[float, typer.Option(min=0.0, help="Seconds between sequence frames.")] = 0.5,
+    contact_sheet: Annotated[
+        bool,
+        typer.Option(
+            "--contact-sheet",
+            help="Render every default condition and write one grid image of them.",
+        ),
+    ] = False,
+    renderer: Annotated[str, typer.Option(help="Renderer (embedded or carla).")] = "embedded",
+    width: Annotated[int, typer.Option(min=16, max=8192, help="Image width.")] = 800,
+    height: Annotated[int, typer.Option(min=16, max=8192, help="Image height.")] = 450,
+    fov: Annotated[float, typer.Option(help="Horizontal field of view, degrees.")] = 90.0,
+    backend: Annotated[
+        str, typer.Option(help="Embedded GL backend: auto, gl or software.")
+    ] = "auto",
+) -> None:
+    """Render scenes to PNGs with a JSONL index (out/index.jsonl) linking frames to scenes."""
+    from rich.progress import track
+
+    from harness.render import RenderSettings, frame_times, open_renderer
+    from harness.render._output import RenderJob, render_job, write_contact_sheet
+
+    chosen = get_scenario(scenario)
+    if contact_sheet and condition is not None:
+        raise UsageError("--contact-sheet renders every default condition; drop --condition")
+    conditions = (
+        tuple(chosen.default_conditions())
+        if contact_sheet
+        else (chosen.resolve_condition(condition),)
+    )
+    settings = RenderSettings(width=width, height=height, fov_deg=fov, backend=backend)
+    job = RenderJob(chosen, conditions, n, seed, start, frame_times(frames, dt))
+    total = len(conditions) * n
+    active = open_renderer(renderer, settings)
+    try:
+        rendered = render_job(
+            active, job, out, track(range(total), description="rendering", transient=True)
+        )
+    finally:
+        active.close()
+    typer.echo(f"{total * frames} frames of {total} scenes in {out / 'index.jsonl'}")
+    if contact_sheet:
+        sheet = write_contact_sheet(chosen, rendered, out / f"{chosen.name}_contact_sheet.png")
+        typer.echo(f"contact sheet: {sheet}")
+
+
 @app.command("version")
 def version_command() -> None:
     """Print the drivecert version."""

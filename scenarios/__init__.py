@@ -5,6 +5,7 @@ Knows nothing of rendering, models or statistics.
 
 from scenarios._condition import Condition
 from scenarios._domain import (
+    AGENT_SHAPES,
     controls_for,
     driving_domain,
     kinds_for,
@@ -63,6 +64,7 @@ from scenarios._weather import (
 __all__ = [
     "ACTION_OPTIONS",
     "AGENT_KINDS",
+    "AGENT_SHAPES",
     "ANSWERS",
     "CARLA_FIELDS",
     "CARLA_PRESET_NAMES",

@@ -55,7 +55,8 @@ def program(s: SampleContext) -> Scene:
     speed = s.uniform("oncoming_speed", 6.0, 20.0)
     s.observe("gap", "short" if distance / speed < CRITICAL_GAP_S else "long")
     lanes = s.choose("lanes", (1, 2))
-    oncoming = Agent("oncoming", kind, "oncoming", distance, -3.5 * lanes + 1.75, 180.0, speed)
+    # The ego waits in the innermost lane; the oncoming vehicle uses the adjacent oncoming lane.
+    oncoming = Agent("oncoming", kind, "oncoming", distance, -3.5, 180.0, speed)
     stop_line = s.uniform("distance_to_junction", 0.0, 10.0)
     control = s.choose("control", ("light_green", "none"))
     return Scene(

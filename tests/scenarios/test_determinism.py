@@ -5,6 +5,7 @@ import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
 import pytest
 
@@ -37,7 +38,9 @@ def test_seeds_and_indices_give_different_scenes(name: str) -> None:
     assert scene_json(name, None, 3, 0) != scene_json(name, None, 3, 1)
 
 
-def test_same_scene_in_other_processes_and_workers() -> None:
+def test_same_scene_in_other_processes_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Spawned workers import this module by name: put the repo root on their sys.path.
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2]))
     jobs = [(name, None, i, 11) for name in NAMES for i in (0, 137)]
     expected = [scene_json(*job) for job in jobs]
     with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:

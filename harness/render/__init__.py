@@ -1,0 +1,25 @@
+"""Renderers: scene graphs to camera frames (embedded Panda3D by default, CARLA on a GPU box).
+
+Adding a renderer is one module in ``harness.render.backends`` that calls
+``RENDERERS.register(name, factory)``.
+"""
+
+from harness.render._base import (
+    RENDERERS,
+    Frame,
+    ObjectBox,
+    Renderer,
+    RenderSettings,
+    frame_times,
+    open_renderer,
+)
+
+__all__ = [
+    "RENDERERS",
+    "Frame",
+    "ObjectBox",
+    "RenderSettings",
+    "Renderer",
+    "frame_times",
+    "open_renderer",
+]

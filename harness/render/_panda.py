@@ -1,0 +1,194 @@
+"""Panda3D plumbing: an offscreen GL context, mesh upload and frame readback.
+
+``p3headlessgl`` (EGL: Mesa llvmpipe on CPU machines, the NVIDIA driver on GPU boxes) is
+preferred. ``p3tinydisplay`` is a pure-software fallback: it ignores fog, so the
+renderer applies fog in post-processing there, and it warns once that its pixels differ.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from drivecert import DrivecertError
+from harness.render._mesh import VERTEX_DTYPE, Mesh
+
+MESA_PACKAGES = "libegl1 libgl1-mesa-dri libegl-mesa0 libgl1 libglx-mesa0"
+INSTALL_HINT = (
+    f"install the Mesa EGL packages: sudo apt-get install -y {MESA_PACKAGES} "
+    "(or run bash scripts/setup.sh as root)"
+)
+_PIPES = {
+    "gl": ("eglGraphicsPipe", "p3headlessgl"),
+    "software": ("TinyOffscreenGraphicsPipe", "p3tinydisplay"),
+}
+_warned_software = False
+_ENGINES: dict[str, tuple[Any, Any]] = {}  # backend -> (pipe, engine), one per process
+
+
+class GraphicsUnavailable(DrivecertError):
+    """No offscreen graphics backend could start."""
+
+
+def _panda() -> Any:
+    try:
+        import panda3d.core as core
+    except ImportError as exc:  # pragma: no cover - panda3d is a core dependency
+        raise DrivecertError("panda3d is not installed; run: pip install panda3d==1.10.16") from exc
+    return core
+
+
+@dataclass
+class GLContext:
+    """An offscreen buffer, its camera and the texture frames are copied into."""
+
+    backend: str
+    engine: Any
+    buffer: Any
+    texture: Any
+    root: Any
+    camera: Any
+    lens: Any
+    width: int
+    height: int
+    driver: str
+
+    def capture(self) -> NDArray[np.uint8]:
+        """Render one frame and return it as (height, width, 3) RGB, row 0 on top."""
+        self.buffer.setActive(True)  # other renderers' buffers in this process stay idle
+        try:
+            self.engine.renderFrame()
+        finally:
+            self.buffer.setActive(False)
+        data = self.texture.getRamImage()
+        image = np.frombuffer(memoryview(data), np.uint8)
+        channels = image.size // (self.width * self.height)
+        image = image.reshape(self.height, self.width, channels)
+        return np.ascontiguousarray(image[::-1, :, 2::-1])  # flip rows, BGR(A) -> RGB
+
+    def close(self) -> None:
+        """Release the buffer (the process-wide engine stays for other renderers)."""
+        self.engine.removeWindow(self.buffer)
+
+
+def start_gl(width: int, height: int, backend: str = "auto") -> GLContext:
+    """Open an offscreen buffer of ``width`` x ``height`` on the chosen backend."""
+    core = _panda()
+    core.loadPrcFileData(
+        "drivecert",
+        "window-type none\naudio-library-name null\nsync-video false\n"
+        "notify-level-display fatal\nnotify-level-glgsg error\nnotify-level-egldisplay fatal\n"
+        "textures-power-2 none\nframebuffer-multisample false\n",
+    )
+    order = ["gl", "software"] if backend == "auto" else [backend]
+    failures = []
+    for choice in order:
+        pipe_type, module = _PIPES[choice]
+        context = _try_backend(core, pipe_type, module, choice, width, height)
+        if isinstance(context, GLContext):
+            if choice == "software":
+                _warn_software(backend)
+            return context
+        failures.append(f"{module}: {context}")
+    raise GraphicsUnavailable(
+        f"no offscreen GL backend could start ({'; '.join(failures)}); {INSTALL_HINT}"
+    )
+
+
+def _warn_software(requested: str) -> None:
+    global _warned_software
+    if requested == "auto" and not _warned_software:
+        _warned_software = True
+        warnings.warn(
+            "headless GL (EGL) is unavailable; rendering with the p3tinydisplay software "
+            f"backend: vertex lighting and post-processed fog change pixels. {INSTALL_HINT}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def _try_backend(
+    core: Any, pipe_type: str, module: str, choice: str, width: int, height: int
+) -> GLContext | str:
+    if choice not in _ENGINES:
+        pipe = core.GraphicsPipeSelection.getGlobalPtr().makePipe(pipe_type, module)
+        if pipe is None or not pipe.isValid():
+            return "module did not load"
+        _ENGINES[choice] = (pipe, core.GraphicsEngine(pipe))
+    pipe, engine = _ENGINES[choice]
+    fbp = core.FrameBufferProperties()
+    fbp.setRgbColor(True)
+    fbp.setRgbaBits(8, 8, 8, 8)
+    fbp.setDepthBits(24)
+    props = core.WindowProperties.size(width, height)
+    flags = core.GraphicsPipe.BFRefuseWindow
+    buffer = engine.makeOutput(pipe, f"drivecert-{choice}", 0, fbp, props, flags)
+    if buffer is None:
+        return "could not open an offscreen buffer"
+    texture = core.Texture("frame")
+    buffer.addRenderTexture(texture, core.GraphicsOutput.RTMCopyRam)
+    root = core.NodePath("render")
+    lens = core.PerspectiveLens()
+    camera = root.attachNewNode(core.Camera("camera", lens))
+    region = buffer.makeDisplayRegion()
+    region.setCamera(camera)
+    engine.renderFrame()
+    buffer.setActive(False)
+    gsg = buffer.getGsg()
+    driver = gsg.getDriverRenderer() if gsg is not None else "unknown"
+    if os.environ.get("DRIVECERT_FORBID_LLVMPIPE") and "llvmpipe" in driver:  # pragma: no cover
+        return "llvmpipe forbidden by DRIVECERT_FORBID_LLVMPIPE"
+    return GLContext(choice, engine, buffer, texture, root, camera, lens, width, height, driver)
+
+
+_FORMAT: Any = None
+
+
+def _vertex_format(core: Any) -> Any:
+    global _FORMAT
+    if _FORMAT is None:
+        array = core.GeomVertexArrayFormat()
+        array.addColumn(core.InternalName.getVertex(), 3, core.Geom.NTFloat32, core.Geom.CPoint)
+        array.addColumn(core.InternalName.getNormal(), 3, core.Geom.NTFloat32, core.Geom.CNormal)
+        array.addColumn(core.InternalName.getColor(), 4, core.Geom.NTUint8, core.Geom.CColor)
+        if array.getStride() != VERTEX_DTYPE.itemsize:  # pragma: no cover - layout guard
+            raise DrivecertError("unexpected Panda3D vertex layout")
+        _FORMAT = core.GeomVertexFormat.registerFormat(core.GeomVertexFormat(array))
+    return _FORMAT
+
+
+def mesh_node(mesh: Mesh, name: str, dynamic: bool = False, lit_on_software: bool = False) -> Any:
+    """A NodePath holding ``mesh`` as one Geom (one draw call).
+
+    ``lit_on_software``: the mesh is lit and drawn by p3tinydisplay, whose lighting
+    multiplies the vertex colour in twice; colours are stored as their square roots so
+    the lit result matches the GL backend.
+    """
+    core = _panda()
+    node = core.GeomNode(name)
+    path = core.NodePath(node)
+    if mesh.is_empty:
+        return path
+    usage = core.Geom.UHDynamic if dynamic else core.Geom.UHStatic
+    vertices = mesh.vertices()
+    if lit_on_software:
+        rgb = vertices["color"][:, :3].astype(np.float64) / 255
+        vertices["color"][:, :3] = np.round(np.sqrt(rgb) * 255).astype(np.uint8)
+    triangles = mesh.arrays()[3].astype(np.uint32).ravel()
+    vdata = core.GeomVertexData(name, _vertex_format(core), usage)
+    vdata.uncleanSetNumRows(len(vertices))
+    memoryview(vdata.modifyArray(0)).cast("B")[:] = vertices.tobytes()
+    prim = core.GeomTriangles(usage)
+    prim.setIndexType(core.Geom.NTUint32)
+    indices = prim.modifyVertices()
+    indices.uncleanSetNumRows(len(triangles))
+    memoryview(indices).cast("B")[:] = triangles.tobytes()
+    geom = core.Geom(vdata)
+    geom.addPrimitive(prim)
+    node.addGeom(geom)
+    return path

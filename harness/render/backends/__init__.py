@@ -1,0 +1,1 @@
+"""Renderer backends; every module here registers itself in ``RENDERERS``."""
