@@ -87,6 +87,7 @@ class Frame:
         time_s: time along the maneuver.
         objects: projected boxes of the scene's agents and control.
         renderer: renderer name and backend, e.g. ``embedded/gl``.
+        meta: backend details (e.g. the GL driver string).
     """
 
     image: NDArray[np.uint8]

@@ -210,9 +210,17 @@ class EmbeddedRenderer:
         if self._context().backend == "software":  # its lighting squares colours
             darkening = math.sqrt(darkening)
         placed.find("ground").setColorScale(darkening, darkening, darkening, 1.0)
-        for name, visible in (("night_glow", atm.lamps_on), ("night_pools", atm.lamps_on)):
-            placed.find(name).show() if visible else placed.find(name).hide()
-        placed.find("day_only").hide() if atm.lamps_on else placed.find("day_only").show()
+        night = {
+            "night_glow": atm.lamps_on,
+            "night_pools": atm.lamps_on,
+            "day_only": not atm.lamps_on,
+        }
+        for name, visible in night.items():
+            part = placed.find(name)
+            if visible:
+                part.show()
+            else:
+                part.hide()
         if control.kind != "none":
             local_heads = tuple(
                 (round(x, 3), round(y - centre_y, 3), round(z, 3)) for x, y, z in control.heads

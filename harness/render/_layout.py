@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from drivecert import DrivecertError
 from scenarios import AGENT_SHAPES, Agent, SceneGraph
 
 SIDEWALK_M = 3.0
@@ -131,7 +132,10 @@ def road_geometry(scene: SceneGraph) -> RoadGeometry:
     half = road.lanes_per_direction * road.lane_width_m
     stop = scene.ego.distance_to_junction_m if road.is_junction else None
     if stop is None and road.is_junction:
-        stop = 10.0
+        raise DrivecertError(
+            f"scene {scene.scenario}#{scene.sample_index} has a junction but no "
+            "ego.distance_to_junction_m; set it in the scenario's program"
+        )
     box = (
         None if stop is None else (stop + STOP_LINE_TO_BOX_M, stop + STOP_LINE_TO_BOX_M + 2 * half)
     )

@@ -176,7 +176,7 @@ def _arm(lanes: int, width: float, seed: int, blocked: bool) -> WorldMeshes:
     """One junction arm in local coordinates: traffic enters the box going +y at y = -R."""
     half = lanes * width
     kerb = half + JUNCTION_SHOULDER_M
-    length = kerb + 7.0 if blocked else ARM_LENGTH_M
+    length = half + CROSSWALK_FAR_M + 0.5 if blocked else ARM_LENGTH_M
     w = WorldMeshes()
     _road_strip(w, lanes, width, JUNCTION_SHOULDER_M, -length, -kerb, seed)
     stop_y = -half - STOP_LINE_TO_BOX_M
@@ -187,10 +187,9 @@ def _arm(lanes: int, width: float, seed: int, blocked: bool) -> WorldMeshes:
             stripe, stripe + 0.5, -half - CROSSWALK_FAR_M, -half - CROSSWALK_NEAR_M, 0.0, WHITE
         )
         stripe += 1.0
-    if blocked:  # a building across the arm closes the route
-        w.structures.box(
-            (0.0, -length - 6.0, 7.0), (2 * kerb + 2 * SIDEWALK_M + 8, 12.0, 14.0), FACADES[3]
-        )
+    if blocked:  # a building right behind the crosswalk closes the route
+        size = (2 * kerb + 2 * SIDEWALK_M + 16, 12.0, 14.0)
+        w.structures.box((0.0, -length - 6.0, 7.0), size, FACADES[3])
     return w
 
 
