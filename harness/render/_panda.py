@@ -140,7 +140,7 @@ def _try_backend(
     engine.renderFrame()
     buffer.setActive(False)
     gsg = buffer.getGsg()
-    driver = gsg.getDriverRenderer() if gsg is not None else "unknown"
+    driver = (gsg.getDriverRenderer() if gsg is not None else "") or module
     if os.environ.get("DRIVECERT_FORBID_LLVMPIPE") and "llvmpipe" in driver:  # pragma: no cover
         return "llvmpipe forbidden by DRIVECERT_FORBID_LLVMPIPE"
     return GLContext(choice, engine, buffer, texture, root, camera, lens, width, height, driver)
