@@ -159,3 +159,20 @@ def test_gl_backend_does_not_warn() -> None:
         warnings.simplefilter("error")
         with EmbeddedRenderer(RenderSettings(width=64, height=64)) as r:
             assert r.backend == "gl"
+
+
+def test_a_blocked_exit_puts_a_building_across_it(renderer: EmbeddedRenderer) -> None:
+    from dataclasses import replace
+
+    from scenarios import get_scenario
+
+    scene = get_scenario("right_turn").sample("weather=ClearNoon,control=none", 0, 0)
+    blocked = replace(
+        scene, road=replace(scene.road, exits=("left", "straight"), blocked_exits=("right",))
+    )
+    open_image = renderer.render(scene)[0].image.astype(int)
+    closed = renderer.render(blocked)[0].image.astype(int)
+    changed = np.abs(open_image - closed).max(axis=2) > 6
+    width = changed.shape[1]
+    assert changed[:, width // 2 :].sum() > 5000  # the building stands to the right
+    assert changed[:, width // 2 :].sum() > 10 * changed[:, : width // 2].sum()
