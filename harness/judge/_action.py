@@ -20,13 +20,11 @@ from ._text import (
     NEGATORS,
     SKIPPED_ROLES,
     Clause,
-    agreed_answer,
     alternative,
-    clean_text,
     context,
     hedge_blocks,
-    json_answers,
     negated_before,
+    read_reply,
     split_clauses,
     strip_filler,
 )
@@ -160,14 +158,7 @@ _WINDOW: Final = 4
 
 def normalise_action(response: str) -> str | None:
     """Normalise a reply to the stop / yield / proceed question, or None."""
-    text = clean_text(response)
-    if not text:
-        return None
-    values = json_answers(text)
-    if values is not None:  # every answer field must agree: {"answer": "C", "action": "stop"}
-        return agreed_answer((_from_text(value) for value in values), _VOID)
-    answer = _from_text(text)
-    return None if answer in (AMBIGUOUS, _INVALID) else answer
+    return read_reply(response, _from_text, _VOID)
 
 
 def _from_text(text: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -176,6 +176,26 @@ def agreed_answer(
         return None
     found.discard(None)
     return found.pop() if len(found) == 1 else None
+
+
+def read_reply(
+    response: str,
+    from_text: Callable[[str], str | None],
+    void: frozenset[str] = frozenset({AMBIGUOUS}),
+) -> str | None:
+    """The answer ``from_text`` reads in a reply, or None.
+
+    A reply that is JSON answers through its answer fields, which must all agree
+    (``{"answer": "C", "action": "stop"}`` is no answer); a void outcome is None.
+    """
+    text = clean_text(response)
+    if not text:
+        return None
+    values = json_answers(text)
+    if values is not None:
+        return agreed_answer((from_text(value) for value in values), void)
+    answer = from_text(text)
+    return None if answer in void else answer
 
 
 # --- sentences and clauses ------------------------------------------------------------

@@ -37,13 +37,11 @@ from ._text import (
     AMBIGUOUS,
     SKIPPED_ROLES,
     Clause,
-    agreed_answer,
     alternative,
-    clean_text,
     context,
     hedge_blocks,
-    json_answers,
     negated_before,
+    read_reply,
     split_clauses,
     strip_filler,
 )
@@ -175,14 +173,7 @@ def normalise_yes_no(response: str, question: str | None = None) -> str | None:
     With ``question``, predicates are read relative to what it asks (see module doc).
     """
     frame = question_frame(question)
-    text = clean_text(response)
-    if not text:
-        return None
-    values = json_answers(text)
-    if values is not None:
-        return agreed_answer(_from_text(value, frame) for value in values)
-    answer = _from_text(text, frame)
-    return None if answer == AMBIGUOUS else answer
+    return read_reply(response, lambda text: _from_text(text, frame))
 
 
 def _from_text(text: str, frame: QuestionFrame | None) -> str | None:
