@@ -25,6 +25,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Arguments that several commands share.
+ScenarioArgument = Annotated[str, typer.Argument(help="Scenario name (see `drivecert scenarios`).")]
+ConditionOption = Annotated[
+    str | None,
+    typer.Option(help="Fixed variables, e.g. weather=HardRainNoon,control=light_red."),
+]
+SeedOption = Annotated[int, typer.Option(min=0, help="Base seed.")]
+StartOption = Annotated[int, typer.Option(min=0, help="Index of the first scene.")]
+
 
 @contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
@@ -87,14 +96,11 @@ def scenarios_command(
 
 @app.command("sample")
 def sample_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario name (see `drivecert scenarios`).")],
-    condition: Annotated[
-        str | None,
-        typer.Option(help="Fixed variables, e.g. weather=HardRainNoon,control=light_red."),
-    ] = None,
+    scenario: ScenarioArgument,
+    condition: ConditionOption = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Number of scenes.")] = 10,
-    seed: Annotated[int, typer.Option(min=0, help="Base seed.")] = 0,
-    start: Annotated[int, typer.Option(min=0, help="Index of the first scene.")] = 0,
+    seed: SeedOption = 0,
+    start: StartOption = 0,
     out: Annotated[
         Path | None, typer.Option("-o", "--out", help="JSONL file (default: stdout).")
     ] = None,
@@ -160,15 +166,12 @@ def judge_command(
 
 @app.command("render")
 def render_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario name (see `drivecert scenarios`).")],
+    scenario: ScenarioArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
-    condition: Annotated[
-        str | None,
-        typer.Option(help="Fixed variables, e.g. weather=HardRainNoon,control=light_red."),
-    ] = None,
+    condition: ConditionOption = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Scenes per condition.")] = 1,
-    seed: Annotated[int, typer.Option(min=0, help="Base seed.")] = 0,
-    start: Annotated[int, typer.Option(min=0, help="Index of the first scene.")] = 0,
+    seed: SeedOption = 0,
+    start: StartOption = 0,
     frames: Annotated[
         int, typer.Option(min=1, help="Frames per scene along the maneuver (a sequence).")
     ] = 1,
