@@ -147,10 +147,6 @@ class EmbeddedRenderer:
             self._cache.move_to_end(key)
         return node
 
-    def _lit_node(self, mesh: Mesh, name: str) -> Any:
-        """A node for lit geometry (colour-corrected on the software backend)."""
-        return mesh_node(mesh, name, lit_on_software=self._context().backend == "software")
-
     @staticmethod
     def _additive(mesh: Mesh) -> Any:
         from panda3d.core import ColorBlendAttrib
@@ -171,16 +167,16 @@ class EmbeddedRenderer:
         from panda3d.core import NodePath
 
         group = NodePath("world")
-        self._lit_node(meshes.ground, "ground").reparentTo(group)
-        markings = self._lit_node(meshes.markings, "markings")
+        mesh_node(meshes.ground, "ground").reparentTo(group)
+        markings = mesh_node(meshes.markings, "markings")
         markings.setDepthOffset(2)
         markings.reparentTo(group)
-        self._lit_node(meshes.structures, "structures").reparentTo(group)
+        mesh_node(meshes.structures, "structures").reparentTo(group)
         for name in ("glow", "night_glow"):
             glow = mesh_node(getattr(meshes, name), name)
             glow.setLightOff(1)
             glow.reparentTo(group)
-        self._lit_node(meshes.day_only, "day_only").reparentTo(group)
+        mesh_node(meshes.day_only, "day_only").reparentTo(group)
         pools = self._additive(meshes.night_pools)
         pools.setName("night_pools")
         pools.reparentTo(group)
@@ -207,8 +203,6 @@ class EmbeddedRenderer:
         placed = world.instanceTo(root)
         placed.setY(centre_y)
         darkening = atm.road_darkening
-        if self._context().backend == "software":  # its lighting squares colours
-            darkening = math.sqrt(darkening)
         placed.find("ground").setColorScale(darkening, darkening, darkening, 1.0)
         night = {
             "night_glow": atm.lamps_on,
@@ -235,7 +229,7 @@ class EmbeddedRenderer:
         rng = np.random.default_rng(derive_seed("puddles", scene.scene_seed))
         wet = puddles(atm, rng, geometry)
         if not wet.is_empty:
-            puddle_node = self._lit_node(wet, "puddles")
+            puddle_node = mesh_node(wet, "puddles")
             puddle_node.setTransparency(1)
             puddle_node.setDepthOffset(1)
             puddle_node.reparentTo(root)
@@ -260,7 +254,7 @@ class EmbeddedRenderer:
 
                 model = agent_model(kind, variant)
                 group = NodePath(kind)
-                self._lit_node(model.lit, "lit").reparentTo(group)
+                mesh_node(model.lit, "lit").reparentTo(group)
                 glow = mesh_node(model.glow, "glow")
                 glow.setLightOff(1)
                 glow.reparentTo(group)

@@ -133,6 +133,13 @@ def _try_backend(
     texture = core.Texture("frame")
     buffer.addRenderTexture(texture, core.GraphicsOutput.RTMCopyRam)
     root = core.NodePath("render")
+    if choice == "software":
+        # p3tinydisplay's lighting multiplies the vertex colour in twice unless a material
+        # supplies the reflectances; white ones make lit pixels match the GL backend.
+        white = core.Material("white")
+        white.setAmbient((1, 1, 1, 1))
+        white.setDiffuse((1, 1, 1, 1))
+        root.setMaterial(white)
     lens = core.PerspectiveLens()
     camera = root.attachNewNode(core.Camera("camera", lens))
     region = buffer.makeDisplayRegion()
@@ -162,13 +169,8 @@ def _vertex_format(core: Any) -> Any:
     return _FORMAT
 
 
-def mesh_node(mesh: Mesh, name: str, dynamic: bool = False, lit_on_software: bool = False) -> Any:
-    """A NodePath holding ``mesh`` as one Geom (one draw call).
-
-    ``lit_on_software``: the mesh is lit and drawn by p3tinydisplay, whose lighting
-    multiplies the vertex colour in twice; colours are stored as their square roots so
-    the lit result matches the GL backend.
-    """
+def mesh_node(mesh: Mesh, name: str, dynamic: bool = False) -> Any:
+    """A NodePath holding ``mesh`` as one Geom (one draw call)."""
     core = _panda()
     node = core.GeomNode(name)
     path = core.NodePath(node)
@@ -176,9 +178,6 @@ def mesh_node(mesh: Mesh, name: str, dynamic: bool = False, lit_on_software: boo
         return path
     usage = core.Geom.UHDynamic if dynamic else core.Geom.UHStatic
     vertices = mesh.vertices()
-    if lit_on_software:
-        rgb = vertices["color"][:, :3].astype(np.float64) / 255
-        vertices["color"][:, :3] = np.round(np.sqrt(rgb) * 255).astype(np.uint8)
     triangles = mesh.arrays()[3].astype(np.uint32).ravel()
     vdata = core.GeomVertexData(name, _vertex_format(core), usage)
     vdata.uncleanSetNumRows(len(vertices))
