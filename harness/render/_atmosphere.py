@@ -19,6 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from scenarios import Weather
 
 RGB = tuple[float, float, float]
@@ -76,11 +79,13 @@ class Atmosphere:
     rain_slant_deg: float
     lamps_on: bool
 
-    def fog_factor(self, distance_m: float) -> float:
-        """Fraction of fog colour at ``distance_m`` (0 = clear, 1 = all fog)."""
-        if math.isinf(self.fog_end_m) or distance_m <= self.fog_start_m:
-            return 0.0
-        return min(1.0, (distance_m - self.fog_start_m) / (self.fog_end_m - self.fog_start_m))
+    def fog_factor(self, distance_m: ArrayLike) -> NDArray[np.float64]:
+        """Fraction of fog colour at each distance (0 = clear, 1 = all fog)."""
+        distance = np.asarray(distance_m, np.float64)
+        if math.isinf(self.fog_end_m):
+            return np.zeros_like(distance)
+        span = self.fog_end_m - self.fog_start_m
+        return np.clip((distance - self.fog_start_m) / span, 0.0, 1.0)
 
 
 def visibility_m(fog_density: float, precipitation: float) -> float:

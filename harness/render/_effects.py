@@ -98,10 +98,8 @@ def puddles(atm: Atmosphere, rng: np.random.Generator, geometry: RoadGeometry) -
         x = float(rng.uniform(-half + 0.6, half - 0.6))
         y = float(rng.uniform(3.0, 70.0))
         radius = float(rng.uniform(0.4, 1.3))
-        puddle = Mesh().disc((0.0, 0.0, 0.0), radius, colour, segments=14)
-        pos, nrm, col, tri = puddle.arrays()
-        pos[:, 1] *= float(rng.uniform(1.5, 3.0))  # stretched along the road
-        mesh.add(pos + np.array([x, y, 0.0], np.float32), nrm, col, tri)
+        stretch = float(rng.uniform(1.5, 3.0))  # along the road
+        mesh.disc((x, y, 0.0), (radius, radius * stretch), colour, segments=14)
     return mesh
 
 

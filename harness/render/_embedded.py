@@ -22,8 +22,11 @@ from harness.render._atmosphere import Atmosphere, atmosphere
 from harness.render._base import Frame, ObjectBox, RenderSettings
 from harness.render._effects import SKY_RADIUS_M, headlight_pools, puddles, rain_streaks, sky_dome
 from harness.render._layout import (
+    BUILDING_SETBACK_M,
+    HEAD_SIZE_M,
     LAMP_RADIUS_M,
     SIDEWALK_M,
+    SIGN_RADIUS_M,
     ControlLayout,
     Pose,
     RoadGeometry,
@@ -33,7 +36,7 @@ from harness.render._layout import (
     placements,
     road_geometry,
 )
-from harness.render._mesh import Mesh
+from harness.render._mesh import Mesh, Vec3
 from harness.render._panda import GLContext, mesh_node, start_gl
 from harness.render._projection import box_of, camera_position
 from harness.render._world import WorldMeshes, control_meshes, junction, straight_road
@@ -197,8 +200,10 @@ class EmbeddedRenderer:
             centre_y = 0.0
         else:
             key = ("junction", geometry.layout, lanes, width, geometry.blocked)
-            meshes = junction(geometry.layout, lanes, width, geometry.blocked)
-            world = self._cached(key, lambda: self._world_node(meshes))
+            layout, blocked = geometry.layout, geometry.blocked
+            world = self._cached(
+                key, lambda: self._world_node(junction(layout, lanes, width, blocked))
+            )
             centre_y = (geometry.box[0] + geometry.box[1]) / 2
         placed = world.instanceTo(root)
         placed.setY(centre_y)
@@ -223,8 +228,7 @@ class EmbeddedRenderer:
             local_sign = None if sign is None else (sign[0], round(sign[1] - centre_y, 3), sign[2])
             pole_x = round(geometry.kerb + 0.6, 3)
             ckey = ("control", control.kind, control.state, local_heads, local_sign, pole_x)
-            built = control_meshes(control.kind, control.state, local_heads, local_sign, pole_x)
-            node = self._cached(ckey, lambda: self._world_node(built))
+            node = self._cached(ckey, lambda: self._world_node(control_meshes(*ckey[1:])))
             node.instanceTo(root).setY(centre_y)
         rng = np.random.default_rng(derive_seed("puddles", scene.scene_seed))
         wet = puddles(atm, rng, geometry)
@@ -283,7 +287,7 @@ class EmbeddedRenderer:
         sun.node().setDirection(Vec3(*atm.sun_direction))
         root.setLight(ambient)
         root.setLight(sun)
-        fog_at_sky = atm.fog_factor(SKY_RADIUS_M)
+        fog_at_sky = float(atm.fog_factor(SKY_RADIUS_M))
         if gl.backend == "gl" and not math.isinf(atm.fog_end_m):
             fog.setColor(*atm.fog_color)
             fog.setLinearRange(atm.fog_start_m, atm.fog_end_m)
@@ -334,13 +338,12 @@ class EmbeddedRenderer:
         s = self.settings
         rows = np.arange(s.height)[:, None] + 0.5 - s.height / 2
         cols = np.abs(np.arange(s.width)[None, :] + 0.5 - s.width / 2)
-        facade = geometry.kerb + SIDEWALK_M + 1.5
+        facade = geometry.kerb + SIDEWALK_M + BUILDING_SETBACK_M
         with np.errstate(divide="ignore"):
             ground = np.where(rows > 0, s.camera_z_m * s.focal_px / rows, np.inf)
             walls = s.focal_px * facade / cols
         depth = np.minimum(np.minimum(ground, walls), SKY_RADIUS_M)
-        span = atm.fog_end_m - atm.fog_start_m
-        factor = np.clip((depth - atm.fog_start_m) / span, 0, 1)[..., None]
+        factor = atm.fog_factor(depth)[..., None]
         fog = np.array(atm.fog_color) * 255
         fogged: NDArray[np.uint8] = np.round(image * (1 - factor) + fog * factor).astype(np.uint8)
         return fogged
@@ -353,24 +356,24 @@ class EmbeddedRenderer:
         for place in where:
             box, depth = box_of(place.corners(), pose, s)
             out.append(ObjectBox(place.agent.id, place.agent.kind, box, depth))
+
+        def projected(object_id: str, kind: str, centre: Vec3, size: Vec3) -> ObjectBox:
+            box, depth = box_of(_cuboid(centre, size), pose, s)
+            return ObjectBox(object_id, kind, box, depth)
+
         if control.kind == "traffic_light":
-            for k, (x, y, z) in enumerate(control.heads):
-                corners = [
-                    (x + dx, y + dy, z + dz)
-                    for dx in (-0.21, 0.21)
-                    for dy in (-0.15, 0.15)
-                    for dz in (-0.6, 0.6)
-                ]
-                box, depth = box_of(corners, pose, s)
-                out.append(ObjectBox(f"control{k}", "traffic_light", box, depth))
-            for k, (x, y, z) in enumerate(lamp_positions(control)):
-                r = LAMP_RADIUS_M
-                corners = [(x + dx, y, z + dz) for dx in (-r, r) for dz in (-r, r)]
-                box, depth = box_of(corners, pose, s)
-                out.append(ObjectBox(f"lamp{k}", str(control.state), box, depth))
+            for k, head in enumerate(control.heads):
+                out.append(projected(f"control{k}", "traffic_light", head, HEAD_SIZE_M))
+            lamp = (2 * LAMP_RADIUS_M, 0.0, 2 * LAMP_RADIUS_M)
+            for k, centre in enumerate(lamp_positions(control)):
+                out.append(projected(f"lamp{k}", str(control.state), centre, lamp))
         elif control.kind == "stop_sign" and control.sign is not None:
-            x, y, z = control.sign
-            corners = [(x + dx, y, z + dz) for dx in (-0.4, 0.4) for dz in (-0.4, 0.4)]
-            box, depth = box_of(corners, pose, s)
-            out.append(ObjectBox("control0", "stop_sign", box, depth))
+            face = (2 * SIGN_RADIUS_M, 0.0, 2 * SIGN_RADIUS_M)
+            out.append(projected("control0", "stop_sign", control.sign, face))
         return tuple(out)
+
+
+def _cuboid(centre: Vec3, size: Vec3) -> list[Vec3]:
+    """The 8 corners of an axis-aligned box (coincident pairs when a size is 0)."""
+    (x, y, z), (dx, dy, dz) = centre, (size[0] / 2, size[1] / 2, size[2] / 2)
+    return [(x + a, y + b, z + c) for a in (-dx, dx) for b in (-dy, dy) for c in (-dz, dz)]

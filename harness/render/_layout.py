@@ -23,6 +23,7 @@ from drivecert import DrivecertError
 from scenarios import AGENT_SHAPES, Agent, SceneGraph
 
 SIDEWALK_M = 3.0
+BUILDING_SETBACK_M = 1.5  # from the back of the sidewalk to the building fronts
 STRAIGHT_SHOULDER_M = 2.2  # parking shoulder on a straight road
 JUNCTION_SHOULDER_M = 0.3
 CROSSWALK_NEAR_M = 0.5
@@ -263,6 +264,8 @@ class ControlLayout:
 LIGHT_HEAD_Z = (5.6, 3.2)  # overhead mast-arm head, kerb-side pole head
 LAMP_OFFSETS_Z = {"red": 0.36, "yellow": 0.0, "green": -0.36}
 LAMP_RADIUS_M = 0.15
+HEAD_SIZE_M = (0.42, 0.3, 1.2)  # signal housing: width, depth, height
+SIGN_RADIUS_M = 0.4  # stop sign octagon, centre to corner
 
 
 def control_layout(scene: SceneGraph, geometry: RoadGeometry) -> ControlLayout:

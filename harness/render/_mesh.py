@@ -55,6 +55,13 @@ _AXIS_FROM_Z = {
 }
 
 
+def _ring(segments: int, rx: float, ry: float) -> NDArray[np.float32]:
+    """``segments`` points on an ellipse of radii (rx, ry) in the z = 0 plane."""
+    angles = np.linspace(0, 2 * np.pi, segments, endpoint=False, dtype=np.float32)
+    ring = np.stack([np.cos(angles) * rx, np.sin(angles) * ry, np.zeros_like(angles)], 1)
+    return ring.astype(np.float32)
+
+
 @dataclass
 class Mesh:
     """Triangles with per-vertex positions, normals and colours.
@@ -152,8 +159,7 @@ class Mesh:
         segments: int = 10,
     ) -> Mesh:
         """A capped cylinder centred at ``center`` along ``axis`` (``x``, ``y`` or ``z``)."""
-        angles = np.linspace(0, 2 * np.pi, segments, endpoint=False, dtype=np.float32)
-        ring = np.stack([np.cos(angles), np.sin(angles), np.zeros_like(angles)], 1) * radius
+        ring = _ring(segments, radius, radius)
         half = np.array([0, 0, length / 2], np.float32)
         side_pos = np.concatenate([ring - half, ring + half])
         side_nrm = np.concatenate([ring, ring]) / radius
@@ -173,15 +179,16 @@ class Mesh:
         nrm = np.concatenate([side_nrm, cap_nrm]) @ rot.T
         return self.add(pos, nrm, color, np.concatenate([side_tris, cap_tris]))
 
-    def disc(self, center: Vec3, radius: float, color: Color, segments: int = 16) -> Mesh:
-        """A flat horizontal disc facing up (light pools, puddles)."""
-        angles = np.linspace(0, 2 * np.pi, segments, endpoint=False, dtype=np.float32)
-        ring = np.stack([np.cos(angles), np.sin(angles), np.zeros_like(angles)], 1) * radius
-        pos = np.concatenate([np.zeros((1, 3), np.float32), ring]) + np.asarray(center, np.float32)
-        k = np.arange(segments, dtype=np.uint32)
-        tris = np.stack([np.zeros_like(k), k + 1, (k + 1) % segments + 1], 1)
-        nrm = np.tile(np.array([0, 0, 1], np.float32), (segments + 1, 1))
-        return self.add(pos, nrm, color, tris)
+    def disc(
+        self,
+        center: Vec3,
+        radius: float | tuple[float, float],
+        color: Color,
+        segments: int = 16,
+    ) -> Mesh:
+        """A flat horizontal disc (or ellipse, with x and y radii) facing up."""
+        fill = rgba(color)
+        return self._fan(center, radius, fill, fill, segments)
 
     def light_pool(
         self, center: Vec3, radii: tuple[float, float], color: Color, segments: int = 18
@@ -190,14 +197,22 @@ class Mesh:
 
         Meant for additive blending (black adds nothing).
         """
-        angles = np.linspace(0, 2 * np.pi, segments, endpoint=False, dtype=np.float32)
-        ring = np.stack(
-            [np.cos(angles) * radii[0], np.sin(angles) * radii[1], np.zeros_like(angles)], 1
-        )
-        pos = np.concatenate([np.zeros((1, 3), np.float32), ring]) + np.asarray(center, np.float32)
-        colors = np.zeros((segments + 1, 4), np.uint8)
-        colors[:, 3] = 255
-        colors[0] = rgba(color)
+        return self._fan(center, radii, rgba(color), rgba((0.0, 0.0, 0.0)), segments)
+
+    def _fan(
+        self,
+        center: Vec3,
+        radius: float | tuple[float, float],
+        middle: NDArray[np.uint8],
+        rim: NDArray[np.uint8],
+        segments: int,
+    ) -> Mesh:
+        """A horizontal triangle fan facing up, colours blending from middle to rim."""
+        rx, ry = (radius, radius) if isinstance(radius, (int, float)) else radius
+        pos = np.concatenate([np.zeros((1, 3), np.float32), _ring(segments, rx, ry)])
+        pos += np.asarray(center, np.float32)
+        colors = np.tile(rim, (segments + 1, 1))
+        colors[0] = middle
         k = np.arange(segments, dtype=np.uint32)
         tris = np.stack([np.zeros_like(k), k + 1, (k + 1) % segments + 1], 1)
         nrm = np.tile(np.array([0, 0, 1], np.float32), (segments + 1, 1))

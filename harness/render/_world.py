@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from harness.render._layout import (
+    BUILDING_SETBACK_M,
     CROSSWALK_FAR_M,
     CROSSWALK_NEAR_M,
+    HEAD_SIZE_M,
     JUNCTION_SHOULDER_M,
     LAMP_OFFSETS_Z,
     LAMP_RADIUS_M,
     SIDEWALK_M,
+    SIGN_RADIUS_M,
     STOP_LINE_TO_BOX_M,
     STRAIGHT_SHOULDER_M,
 )
@@ -159,7 +162,7 @@ def _road_strip(
         w.ground.box((x_in + side * 0.1, (y0 + y1) / 2, 0.08), (0.2, y1 - y0, 0.16), KERB)
         _lamps(w, x_in + side * 0.5, y0 + 2, y1, -side, rng)
         start = y1 - (2.0 if side > 0 else 18.0)
-        _building_row(w, side * (kerb + SIDEWALK_M + 1.5), side, y0, start, rng)
+        _building_row(w, side * (kerb + SIDEWALK_M + BUILDING_SETBACK_M), side, y0, start, rng)
     _road_markings(w.markings, lanes, width, y0, y1)
 
 
@@ -204,7 +207,7 @@ def _close_side(w: WorldMeshes, lanes: int, width: float) -> None:
     while x < 3 * kerb:
         length = rng.uniform(10.0, 16.0)
         height = rng.randint(3, 6) * 3.2 + 1.0
-        y = kerb + SIDEWALK_M + 1.5 + 6.0
+        y = kerb + SIDEWALK_M + BUILDING_SETBACK_M + 6.0
         w.structures.box(
             (x + length / 2, y, height / 2), (length, 12.0, height), rng.choice(FACADES)
         )
@@ -248,7 +251,7 @@ def control_meshes(
             )
         else:
             w.structures.cylinder((x, y + 0.05, z / 2), 0.09, z, POLE, segments=8)
-        w.structures.box((x, y, z), (0.42, 0.3, 1.2), (0.06, 0.06, 0.06))
+        w.structures.box((x, y, z), HEAD_SIZE_M, (0.06, 0.06, 0.06))
         for colour, dz in LAMP_OFFSETS_Z.items():
             lamp = ((x, y - 0.17, z + dz), LAMP_RADIUS_M, 0.04)
             if colour == state:
@@ -258,7 +261,7 @@ def control_meshes(
     if sign is not None:
         x, y, z = sign
         w.structures.cylinder((x, y + 0.05, z / 2), 0.04, z, POLE, segments=6)
-        face = Mesh().prism(_octagon(0.4, x, z), 0.03, (0.95, 0.95, 0.95))
+        face = Mesh().prism(_octagon(SIGN_RADIUS_M, x, z), 0.03, (0.95, 0.95, 0.95))
         face.extend(Mesh().prism(_octagon(0.36, x, z), 0.03, STOP_RED), offset=(0.0, -0.02, 0.0))
         # the word STOP as four white blocks: legible as a stop sign at a glance
         for k in range(4):
