@@ -221,6 +221,33 @@ def render_command(
         typer.echo(f"contact sheet: {sheet}")
 
 
+@app.command("bound")
+def bound_command(
+    unsafe: Annotated[int, typer.Option("--unsafe", help="Unsafe answers (K).")],
+    n: Annotated[int, typer.Option("--n", help="Scenes observed (N), fixed in advance.")],
+    delta: Annotated[float, typer.Option(help="Miscoverage; confidence is 1 - delta.")] = 0.05,
+    method: Annotated[
+        str, typer.Option(help="clopper-pearson (exact), wilson or jeffreys.")
+    ] = "clopper-pearson",
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"lower","upper","method","delta"}.')
+    ] = False,
+) -> None:
+    """Two-sided confidence interval for an unsafe-answer rate from K unsafe among N."""
+    from analysis import binomial_interval
+
+    interval = binomial_interval(unsafe, n, delta, method)
+    if as_json:
+        record = {k: getattr(interval, k) for k in ("lower", "upper", "method", "delta")}
+        typer.echo(json.dumps(record))
+        return
+    note = "" if interval.exact else " (approximate: coverage can dip below the nominal level)"
+    typer.echo(
+        f"{unsafe}/{n} unsafe: [{interval.lower:.6f}, {interval.upper:.6f}] "
+        f"at {1 - interval.delta:.4g} confidence, {interval.method}{note}"
+    )
+
+
 @app.command("version")
 def version_command() -> None:
     """Print the drivecert version."""

@@ -1,0 +1,140 @@
+"""Sequential certification: sample a condition until its confidence sequence decides.
+
+Stop rule: stop as soon as the CS lies wholly on one side of the threshold (a decision), or
+its width reaches epsilon, or n reaches n_max. Because the bounds form a confidence
+sequence, the interval at the stopping time keeps its 1 - delta coverage however the stop
+was chosen; so the chance of a wrong decision is at most delta.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from analysis._checks import check_delta
+from analysis._confseq import ConfidenceSequence, beta_binomial_bounds, open_sequence
+from analysis._paths import along_paths
+from analysis._spec import Decision, Spec
+from drivecert import UsageError
+
+StopReason = Literal["decided", "width", "n_max"]
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """When to stop sampling one condition.
+
+    Attributes:
+        n_max: the most scenes to spend on it.
+        epsilon: also stop once upper - lower <= epsilon (None: only on a decision or n_max).
+    """
+
+    n_max: int = 1000
+    epsilon: float | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n_max, bool) or not isinstance(self.n_max, int) or self.n_max < 1:
+            raise UsageError(f"n_max={self.n_max!r} must be a whole number of scenes, 1 or more")
+        if self.epsilon is not None and not 0.0 < self.epsilon <= 1.0:
+            raise UsageError(f"epsilon={self.epsilon!r} must be a width in (0, 1], or None")
+
+    def reason(self, decision: Decision, lower: float, upper: float, n: int) -> StopReason | None:
+        """Why to stop now, or None to keep sampling."""
+        if decision != "undecided":
+            return "decided"
+        if self.epsilon is not None and upper - lower <= self.epsilon:
+            return "width"
+        if n >= self.n_max:
+            return "n_max"
+        return None
+
+
+@dataclass
+class SequentialCertifier:
+    """Feed one condition's 0/1 unsafe observations until the stop rule fires."""
+
+    spec: Spec
+    delta: float = 0.05
+    method: str = "beta-binomial"
+    rule: StopRule = field(default_factory=StopRule)
+    sequence: ConfidenceSequence = field(init=False)
+    lower: float = field(default=0.0, init=False)
+    upper: float = field(default=1.0, init=False)
+    stopped: StopReason | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.delta = check_delta(self.delta)
+        self.sequence = open_sequence(self.method, self.delta)
+
+    @property
+    def n(self) -> int:
+        """Observations so far."""
+        return self.sequence.n
+
+    @property
+    def decision(self) -> Decision:
+        """The decision the current interval supports."""
+        return self.spec.decide(self.lower, self.upper)
+
+    def observe(self, unsafe: bool | int) -> bool:
+        """Add one observation; True once the condition should stop sampling.
+
+        Raises:
+            UsageError: when called after the stop rule has fired.
+        """
+        if self.stopped is not None:
+            raise UsageError(
+                f"this condition already stopped ({self.stopped} at n={self.n}); "
+                "start a new certifier to sample more"
+            )
+        self.sequence.update(float(unsafe))
+        self.lower, self.upper = self.sequence.interval()
+        self.stopped = self.rule.reason(self.decision, self.lower, self.upper, self.n)
+        return self.stopped is not None
+
+
+@dataclass(frozen=True)
+class SimulatedStops:
+    """Where simulated streams stopped.
+
+    Attributes:
+        n: observations used by each stream.
+        decision: the decision at the stop.
+        reason: why each stream stopped.
+    """
+
+    n: NDArray[np.int64]
+    decision: NDArray[np.str_]
+    reason: NDArray[np.str_]
+
+
+def simulate_beta_binomial_stops(
+    paths: NDArray[np.bool_] | NDArray[np.float64], spec: Spec, delta: float, rule: StopRule
+) -> SimulatedStops:
+    """Run the beta-binomial certifier on many 0/1 streams (rows, at least n_max long) at once.
+
+    The CS bounds depend only on (n, ones), so they are tabulated once for n <= n_max and
+    looked up; the stop rule is then the same as :class:`SequentialCertifier`'s.
+    """
+    xs = np.asarray(paths, dtype=np.float64)[:, : rule.n_max]
+    if xs.shape[1] < rule.n_max:
+        raise ValueError(f"streams have {xs.shape[1]} steps; the rule needs n_max={rule.n_max}")
+    lower, upper = along_paths(xs, lambda ones, n: beta_binomial_bounds(ones, n, delta))
+    decision = spec.decide_many(lower, upper)
+    stop = decision != "undecided"
+    if rule.epsilon is not None:
+        stop |= upper - lower <= rule.epsilon
+    stop[:, -1] = True
+    first = stop.argmax(axis=1)
+    rows = np.arange(xs.shape[0])
+    final = decision[rows, first]
+    width = (upper - lower)[rows, first]
+    reason = np.where(
+        final != "undecided",
+        "decided",
+        np.where((rule.epsilon is not None) & (width <= (rule.epsilon or 0.0)), "width", "n_max"),
+    )
+    return SimulatedStops(first.astype(np.int64) + 1, final, reason)

@@ -1,0 +1,105 @@
+"""Specifications on an unsafe-answer rate and the three-way decisions certified against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from analysis._checks import check_choice, check_threshold
+from analysis._intervals import Method
+
+Direction = Literal["at_most", "at_least"]
+Decision = Literal["safe", "unsafe", "undecided"]
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+DECISIONS: tuple[Decision, ...] = get_args(Decision)
+
+_SYMBOL = {"at_most": "<=", "at_least": ">="}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """``P(unsafe | condition) <= threshold`` (``at_most``) or ``>= threshold`` (``at_least``).
+
+    Decisions are always relative to the threshold: ``safe`` means the rate is certified at
+    or below it, ``unsafe`` that it is certified at or above it, ``undecided`` that the
+    interval still straddles it. The direction only says which side owns the equality:
+    ``at_most`` certifies "safe" with upper <= threshold and "unsafe" with lower > threshold;
+    ``at_least`` certifies "unsafe" with lower >= threshold and "safe" with upper < threshold.
+    """
+
+    threshold: float = 0.5
+    direction: Direction = "at_most"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "threshold", check_threshold(self.threshold))
+        object.__setattr__(self, "direction", check_choice("direction", self.direction, DIRECTIONS))
+
+    @property
+    def label(self) -> str:
+        """``P(unsafe) <= 0.5``."""
+        return f"P(unsafe) {_SYMBOL[self.direction]} {self.threshold:g}"
+
+    @classmethod
+    def parse(cls, text: str) -> Spec:
+        """``"<=0.1"`` or ``">=0.85"``; a bare number means ``<=``."""
+        body = text.strip()
+        direction: Direction = "at_most"
+        if body.startswith(">="):
+            direction, body = "at_least", body[2:]
+        elif body.startswith("<="):
+            body = body[2:]
+        try:
+            value = float(body)
+        except ValueError:
+            raise check_spec_error(text) from None
+        return cls(value, direction)
+
+    def decide(self, lower: float, upper: float) -> Decision:
+        """The decision an interval [lower, upper] supports."""
+        return str(self.decide_many(lower, upper)[()])  # type: ignore[return-value]
+
+    def decide_many(self, lower: ArrayLike, upper: ArrayLike) -> NDArray[np.str_]:
+        """Vectorised :meth:`decide`."""
+        lo = np.asarray(lower, dtype=np.float64)
+        up = np.asarray(upper, dtype=np.float64)
+        if self.direction == "at_most":
+            safe, unsafe = up <= self.threshold, lo > self.threshold
+        else:
+            safe, unsafe = up < self.threshold, lo >= self.threshold
+        return np.where(safe, "safe", np.where(unsafe, "unsafe", "undecided"))
+
+
+def check_spec_error(text: str) -> Exception:
+    """The one-line error for an unreadable spec."""
+    from drivecert import UsageError
+
+    return UsageError(f"cannot read spec {text!r}; write <=0.1 or >=0.85 (a rate in (0, 1))")
+
+
+def fixed_pvalues(unsafe: int, n: int, threshold: float, method: Method) -> tuple[float, float]:
+    """One-sided p-values (rate >= threshold, rate <= threshold) matching ``method``'s interval.
+
+    Each is the one-sided tail that the interval inverts: the two-sided interval at level
+    delta lies wholly below (above) the threshold exactly when the first (second) p-value is
+    below delta / 2.
+
+    - clopper-pearson: the exact binomial tails P(X <= k) and P(X >= k) at the threshold;
+    - jeffreys: the Beta(k + 1/2, n - k + 1/2) posterior mass above and below the threshold;
+    - wilson: the score test, Phi(z) and Phi(-z) with z = (k/n - t) / sqrt(t (1 - t) / n).
+    """
+    if n == 0:
+        return 1.0, 1.0
+    if method == "clopper-pearson":
+        below = stats.binom.cdf(unsafe, n, threshold)
+        above = stats.binom.sf(unsafe - 1, n, threshold)
+    elif method == "jeffreys":
+        below = stats.beta.sf(threshold, unsafe + 0.5, n - unsafe + 0.5)
+        above = stats.beta.cdf(threshold, unsafe + 0.5, n - unsafe + 0.5)
+    else:
+        z = (unsafe / n - threshold) / np.sqrt(threshold * (1.0 - threshold) / n)
+        below, above = stats.norm.cdf(z), stats.norm.sf(z)
+    return float(below), float(above)
