@@ -194,12 +194,19 @@ class BettingState:
     squares: Floats | float = 0.0
     log_up: Floats = field(default_factory=lambda: np.zeros(1))
     log_down: Floats = field(default_factory=lambda: np.zeros(1))
+    horizon: int | None = None
 
     def step(self, x: Floats | float) -> None:
-        """Bet on observation ``x`` (shape broadcasting with ``grid``'s leading axes)."""
+        """Bet on observation ``x`` (shape broadcasting with ``grid``'s leading axes).
+
+        With a ``horizon`` n fixed in advance the bets are tuned for that n,
+        sqrt(2 log(2/delta) / (n sigma2)) (WSR's fixed-n choice): tighter at n, and valid
+        only there, not under continuous monitoring.
+        """
         t = self.n + 1
         variance = (0.25 + self.squares) / t  # sigma2_{t-1}
-        bet = np.sqrt(2.0 * np.log(2.0 / self.delta) / (variance * t * np.log1p(t)))
+        spread = self.horizon if self.horizon is not None else t * np.log1p(t)
+        bet = np.sqrt(2.0 * np.log(2.0 / self.delta) / (variance * spread))
         with np.errstate(divide="ignore"):
             bet_up = np.minimum(bet, _BET_CAP / self.grid)
             bet_down = np.minimum(bet, _BET_CAP / (1.0 - self.grid))
@@ -237,10 +244,15 @@ def _grid_bounds(
 
 @dataclass
 class BettingSequence:
-    """Waudby-Smith & Ramdas hedged betting CS for observations in [0, 1]."""
+    """Waudby-Smith & Ramdas hedged betting CS for observations in [0, 1].
+
+    With ``horizon`` set, the bets are tuned for that fixed n and the interval is valid at
+    n = horizon only (a fixed-n interval, tighter there); without it, at every n.
+    """
 
     delta: float = 0.05
     grid_steps: int = BETTING_GRID
+    horizon: int | None = None
     method: SequenceMethod = field(default="betting", init=False)
     state: BettingState = field(init=False)
     observations: list[float] = field(default_factory=list, init=False)
@@ -249,7 +261,11 @@ class BettingSequence:
         self.delta = check_delta(self.delta)
         grid = np.linspace(0.0, 1.0, self.grid_steps + 1)
         self.state = BettingState(
-            grid, self.delta, log_up=np.zeros_like(grid), log_down=np.zeros_like(grid)
+            grid,
+            self.delta,
+            log_up=np.zeros_like(grid),
+            log_down=np.zeros_like(grid),
+            horizon=self.horizon,
         )
 
     @property
@@ -282,6 +298,7 @@ class BettingSequence:
             self.delta,
             log_up=np.zeros(()),
             log_down=np.zeros(()),
+            horizon=self.horizon,
         )
         for x in self.observations:
             probe.step(x)

@@ -248,6 +248,52 @@ def bound_command(
     )
 
 
+@app.command("certify")
+def certify_command(
+    verdicts: Annotated[Path, typer.Argument(help="Verdicts table (.csv, .jsonl or .parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
+    spec: Annotated[
+        str, typer.Option(help="Threshold on P(unsafe): <=0.1 (safe below) or >=0.85.")
+    ] = "<=0.5",
+    delta: Annotated[float, typer.Option(help="Family-wise miscoverage.")] = 0.05,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="clopper-pearson (fixed n, exact), wilson, jeffreys; beta-binomial or "
+            "betting when sampling stopped adaptively."
+        ),
+    ] = "clopper-pearson",
+    multiplicity: Annotated[str, typer.Option(help="bonferroni or holm.")] = "bonferroni",
+    temporal: Annotated[
+        str | None,
+        typer.Option(help="Fold each scene's frames: always-safe or stops-before-line."),
+    ] = None,
+    pair_a: Annotated[
+        str | None, typer.Option(help="Relational spec: condition A of paired scenes.")
+    ] = None,
+    pair_b: Annotated[str | None, typer.Option(help="Relational spec: condition B.")] = None,
+) -> None:
+    """Certify every condition of a verdicts table: certificates.csv, tables and figures."""
+    from analysis import AnalysisOptions, Spec, read_verdicts, write_analysis
+
+    if (pair_a is None) != (pair_b is None):
+        raise UsageError("a relational spec needs both --pair-a and --pair-b")
+    options = AnalysisOptions(
+        spec=Spec.parse(spec),
+        delta=delta,
+        method=method,
+        multiplicity=multiplicity,
+        temporal=temporal,
+        pair=(pair_a, pair_b) if pair_a is not None and pair_b is not None else None,
+    )
+    written = write_analysis(read_verdicts(verdicts), out, options)
+    typer.echo(f"certificates: {written['certificates']}")
+    typer.echo(f"safety table: {written['table_md']}")
+    typer.echo(f"figures: {out / 'figures'}")
+    if "relational" in written:
+        typer.echo(f"relational: {written['relational']}")
+
+
 @app.command("version")
 def version_command() -> None:
     """Print the drivecert version."""

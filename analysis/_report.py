@@ -1,0 +1,72 @@
+"""Everything one verdicts table yields, written into a run directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis._certify import certify, condition_groups, observations, write_certificates
+from analysis._figures import write_figures
+from analysis._multiplicity import per_condition_delta
+from analysis._relational import certify_pairs
+from analysis._spec import Spec
+from analysis._tables import safety_table, write_safety_table
+from analysis._temporal import get_property
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """How to certify a verdicts table.
+
+    Attributes:
+        spec: threshold and direction.
+        delta: family-wise miscoverage.
+        method: interval method (``clopper-pearson`` for fixed n; ``beta-binomial`` or
+            ``betting`` when sampling stopped adaptively).
+        multiplicity: ``bonferroni`` or ``holm``.
+        temporal: name of a temporal property folding multi-frame scenes, or None.
+        pair: two condition labels to compare on paired scenes, or None.
+    """
+
+    spec: Spec = field(default_factory=Spec)
+    delta: float = 0.05
+    method: str = "clopper-pearson"
+    multiplicity: str = "bonferroni"
+    temporal: str | None = None
+    pair: tuple[str, str] | None = None
+
+
+def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
+    """Write certificates.csv, tables/ and figures/ (and relational.csv) under ``out``."""
+    prop = get_property(options.temporal) if options.temporal else None
+    certificates = certify(
+        verdicts, options.spec, options.delta, options.method, options.multiplicity, prop
+    )
+    written = {"certificates": write_certificates(certificates, out / "certificates.csv")}
+    groups = condition_groups(verdicts)
+    table = safety_table(certificates, groups)
+    for kind, path in write_safety_table(table, certificates, options.spec, out / "tables").items():
+        written[f"table_{kind}"] = path
+    figure_method = (
+        options.method if options.method in ("beta-binomial", "betting") else ("beta-binomial")
+    )
+    figures = write_figures(
+        certificates,
+        groups,
+        observations(verdicts, prop),
+        options.spec,
+        per_condition_delta(options.delta, len(certificates)),  # the level of each interval
+        out / "figures",
+        method=figure_method,
+    )
+    for name, paths in figures.items():
+        for path in paths:
+            written[f"figure_{name}_{path.suffix[1:]}"] = path
+    if options.pair is not None:
+        paired = certify_pairs(verdicts, *options.pair, delta=options.delta)
+        path = out / "relational.csv"
+        pd.DataFrame([p.to_dict() for p in paired]).to_csv(path, index=False, float_format="%.10g")
+        written["relational"] = path
+    return written

@@ -1,0 +1,86 @@
+"""`drivecert certify`: a verdicts table in, certificates, tables and figures out."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from harness.cli import main
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def table(n: int = 100) -> pd.DataFrame:
+    # paired scenes: one latent difficulty per scene, so rain turns easy scenes unsafe
+    latent = np.random.default_rng(0).random(n)
+    rows = []
+    for condition, p in (("weather=ClearNoon", 0.05), ("weather=HardRainNoon", 0.6)):
+        for sample in range(n):
+            unsafe = bool(latent[sample] < p)
+            rows.append(
+                {
+                    "scenario": "right_turn",
+                    "model": "m",
+                    "condition": condition,
+                    "sample": sample,
+                    "unsafe": unsafe,
+                    "unparseable": False,
+                    "maneuver": "right_turn",
+                    "answer": "proceed" if unsafe else "stop",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_certify_writes_everything(tmp_path, capsys) -> None:
+    source = tmp_path / "verdicts.csv"
+    table().to_csv(source, index=False)
+    out = tmp_path / "run"
+    code, stdout, _ = run(
+        [
+            "certify",
+            str(source),
+            "--out",
+            str(out),
+            "--spec",
+            "<=0.3",
+            "--pair-a",
+            "weather=ClearNoon",
+            "--pair-b",
+            "weather=HardRainNoon",
+        ],
+        capsys,
+    )
+    assert code == 0, stdout
+    certificates = pd.read_csv(out / "certificates.csv")
+    assert certificates["decision"].tolist() == ["safe", "unsafe"]
+    assert set(certificates["method"]) == {"clopper-pearson+bonferroni(K=2)"}
+    for name in ("safety_table.md", "safety_table.csv", "safety_table.tex"):
+        assert (out / "tables" / name).stat().st_size > 0
+    for stem in ("heatmap_upper", "forest", "convergence"):
+        for suffix in (".png", ".pdf"):
+            assert (out / "figures" / f"{stem}{suffix}").stat().st_size > 0
+    relational = pd.read_csv(out / "relational.csv")
+    assert relational.loc[0, "difference_lower"] > 0.25  # observed difference 0.45
+    assert "certificates:" in stdout
+
+
+def test_certify_errors_are_one_line(tmp_path, capsys) -> None:
+    source = tmp_path / "verdicts.csv"
+    table().drop(columns=["unsafe"]).to_csv(source, index=False)
+    code, _, err = run(["certify", str(source), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "lacks column(s) unsafe" in err and err.count("\n") == 1
+    table().to_csv(source, index=False)
+    code, _, err = run(
+        ["certify", str(source), "--out", str(tmp_path / "o"), "--spec", "<=lots"], capsys
+    )
+    assert code == 2 and "cannot read spec" in err
+    code, _, err = run(
+        ["certify", str(source), "--out", str(tmp_path / "o"), "--pair-a", "weather=ClearNoon"],
+        capsys,
+    )
+    assert code == 2 and "needs both --pair-a and --pair-b" in err
