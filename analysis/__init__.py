@@ -30,7 +30,12 @@ from analysis._intervals import (
     binomial_bounds,
     binomial_interval,
 )
-from analysis._multiplicity import MULTIPLICITIES, holm_decisions, holm_reject
+from analysis._multiplicity import (
+    MULTIPLICITIES,
+    holm_decisions,
+    holm_reject,
+    per_condition_delta,
+)
 from analysis._relational import PairedCertificate, certify_pairs
 from analysis._report import AnalysisOptions, write_analysis
 from analysis._sequential import SequentialCertifier, StopRule
@@ -94,6 +99,7 @@ __all__ = [
     "monitored_miscoverage",
     "observations",
     "open_sequence",
+    "per_condition_delta",
     "read_verdicts",
     "sequence_bounds",
     "write_analysis",

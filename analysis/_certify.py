@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,33 @@ def write_certificates(certificates: list[Certificate], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     certificates_frame(certificates).to_csv(path, index=False, float_format="%.10g")
     return path
+
+
+def place_certificates(
+    certificates: Sequence[Certificate], groups: pd.DataFrame
+) -> list[tuple[Certificate, str, str]]:
+    """Each certificate with its (weather, maneuver) from ``condition_groups``.
+
+    Raises:
+        UsageError: when ``groups`` lacks a certificate's (scenario, model, condition).
+    """
+    lookup = {
+        (str(row.scenario), str(row.model), str(row.condition)): (
+            str(row.weather),
+            str(row.maneuver),
+        )
+        for row in groups.itertuples(index=False)
+    }
+    placed: list[tuple[Certificate, str, str]] = []
+    for cert in certificates:
+        key = (cert.scenario, cert.model, cert.condition)
+        if key not in lookup:
+            raise UsageError(
+                f"groups has no weather/maneuver for {'/'.join(key)}; pass "
+                "condition_groups(verdicts) of the verdicts these certificates came from"
+            )
+        placed.append((cert, *lookup[key]))
+    return placed
 
 
 def condition_groups(verdicts: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -50,16 +49,3 @@ def check_choice(kind: str, value: str, choices: Iterable[T]) -> T:
         if value == option:
             return option
     raise UsageError(f"unknown {kind} {value!r}; choose one of {', '.join(options)}")
-
-
-def check_binary(values: Iterable[object], what: str) -> list[int]:
-    """0/1 observations (bools or 0/1 numbers) as ints, or a UsageError naming the first bad one."""
-    out: list[int] = []
-    for index, value in enumerate(values):
-        if isinstance(value, bool) or value in (0, 1):
-            out.append(int(value))
-            continue
-        if isinstance(value, float) and math.isnan(value):
-            raise UsageError(f"{what}[{index}] is missing (NaN); every observation must be 0 or 1")
-        raise UsageError(f"{what}[{index}]={value!r} is not 0/1; observations must be 0 or 1")
-    return out

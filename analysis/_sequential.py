@@ -54,7 +54,11 @@ class StopRule:
 
 @dataclass
 class SequentialCertifier:
-    """Feed one condition's 0/1 unsafe observations until the stop rule fires."""
+    """Feed one condition's 0/1 unsafe observations until the stop rule fires.
+
+    For K conditions sampled side by side, give each ``per_condition_delta(delta, K)``
+    (Bonferroni) so that all K stopped intervals hold together with 1 - delta.
+    """
 
     spec: Spec
     delta: float = 0.05

@@ -11,6 +11,7 @@ from scipy import stats
 
 from analysis._checks import check_choice, check_threshold
 from analysis._intervals import Method
+from drivecert import UsageError
 
 Direction = Literal["at_most", "at_least"]
 Decision = Literal["safe", "unsafe", "undecided"]
@@ -55,7 +56,9 @@ class Spec:
         try:
             value = float(body)
         except ValueError:
-            raise check_spec_error(text) from None
+            raise UsageError(
+                f"cannot read spec {text!r}; write <=0.1 or >=0.85 (a rate in (0, 1))"
+            ) from None
         return cls(value, direction)
 
     def decide(self, lower: float, upper: float) -> Decision:
@@ -71,13 +74,6 @@ class Spec:
         else:
             safe, unsafe = up < self.threshold, lo >= self.threshold
         return np.where(safe, "safe", np.where(unsafe, "unsafe", "undecided"))
-
-
-def check_spec_error(text: str) -> Exception:
-    """The one-line error for an unreadable spec."""
-    from drivecert import UsageError
-
-    return UsageError(f"cannot read spec {text!r}; write <=0.1 or >=0.85 (a rate in (0, 1))")
 
 
 def fixed_pvalues(unsafe: int, n: int, threshold: float, method: Method) -> tuple[float, float]:

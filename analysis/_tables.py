@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis._certify import Certificate
+from analysis._certify import Certificate, place_certificates
 from analysis._confseq import SEQUENCE_METHODS
 from analysis._intervals import EXACT_METHODS
 from analysis._spec import Spec
@@ -135,22 +135,8 @@ def safety_table(certificates: Sequence[Certificate], groups: pd.DataFrame) -> p
     Raises:
         UsageError: when ``groups`` lacks a certificate's (scenario, model, condition).
     """
-    lookup = {
-        (str(row.scenario), str(row.model), str(row.condition)): (
-            str(row.weather),
-            str(row.maneuver),
-        )
-        for row in groups.itertuples(index=False)
-    }
     rows = []
-    for cert in certificates:
-        key = (cert.scenario, cert.model, cert.condition)
-        if key not in lookup:
-            raise UsageError(
-                f"groups has no weather/maneuver for {'/'.join(key)}; pass "
-                "condition_groups(verdicts) of the verdicts these certificates came from"
-            )
-        weather, maneuver = lookup[key]
+    for cert, weather, maneuver in place_certificates(certificates, groups):
         rows.append(
             {
                 "Weather": weather,

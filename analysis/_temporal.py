@@ -114,8 +114,8 @@ class All:
 
 
 @dataclass(frozen=True)
-class Always:
-    """The predicate holds at every step (the first ``within`` steps when given)."""
+class _OverSteps:
+    """A step predicate checked at every step (the first ``within`` steps when given)."""
 
     inner: StepPredicate
     within: int | None = None
@@ -124,23 +124,22 @@ class Always:
     def columns(self) -> tuple[str, ...]:
         return self.inner.columns
 
+    def _checks(self, steps: Sequence[Step]) -> list[bool]:
+        return [self.inner(step) for step in steps[: self.within]]
+
+
+class Always(_OverSteps):
+    """The predicate holds at every step (of the first ``within`` when given)."""
+
     def holds(self, steps: Sequence[Step]) -> bool:
-        return all(self.inner(step) for step in steps[: self.within])
+        return all(self._checks(steps))
 
 
-@dataclass(frozen=True)
-class Eventually:
+class Eventually(_OverSteps):
     """The predicate holds at some step (among the first ``within`` when given)."""
 
-    inner: StepPredicate
-    within: int | None = None
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return self.inner.columns
-
     def holds(self, steps: Sequence[Step]) -> bool:
-        return any(self.inner(step) for step in steps[: self.within])
+        return any(self._checks(steps))
 
 
 #: Named properties for the command line; add one line here to name another.
