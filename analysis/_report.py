@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis._certify import certify, condition_groups, observations, write_certificates
+from analysis._certify import (
+    CERTIFY_METHODS,
+    certify,
+    condition_groups,
+    observations,
+    write_certificates,
+)
+from analysis._checks import check_choice, check_delta
+from analysis._confseq import SEQUENCE_METHODS
 from analysis._figures import write_figures
-from analysis._multiplicity import per_condition_delta
+from analysis._multiplicity import MULTIPLICITIES, per_condition_delta
 from analysis._relational import certify_pairs
 from analysis._spec import Spec
 from analysis._tables import safety_table, write_safety_table
@@ -37,6 +45,14 @@ class AnalysisOptions:
     temporal: str | None = None
     pair: tuple[str, str] | None = None
 
+    def __post_init__(self) -> None:
+        # fail before anything is computed or written
+        check_delta(self.delta)
+        check_choice("method", self.method, CERTIFY_METHODS)
+        check_choice("multiplicity", self.multiplicity, MULTIPLICITIES)
+        if self.temporal is not None:
+            get_property(self.temporal)
+
 
 def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
     """Write certificates.csv, tables/ and figures/ (and relational.csv) under ``out``."""
@@ -45,13 +61,17 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
         verdicts, options.spec, options.delta, options.method, options.multiplicity, prop
     )
     written = {"certificates": write_certificates(certificates, out / "certificates.csv")}
+    if options.pair is not None:
+        paired = certify_pairs(verdicts, *options.pair, delta=options.delta)
+        path = out / "relational.csv"
+        pd.DataFrame([p.to_dict() for p in paired]).to_csv(path, index=False, float_format="%.10g")
+        written["relational"] = path
     groups = condition_groups(verdicts)
     table = safety_table(certificates, groups)
     for kind, path in write_safety_table(table, certificates, options.spec, out / "tables").items():
         written[f"table_{kind}"] = path
-    figure_method = (
-        options.method if options.method in ("beta-binomial", "betting") else ("beta-binomial")
-    )
+    # the convergence figure shows a confidence sequence: the one certified, else the default
+    figure_method = options.method if options.method in SEQUENCE_METHODS else "beta-binomial"
     figures = write_figures(
         certificates,
         groups,
@@ -64,9 +84,4 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
     for name, paths in figures.items():
         for path in paths:
             written[f"figure_{name}_{path.suffix[1:]}"] = path
-    if options.pair is not None:
-        paired = certify_pairs(verdicts, *options.pair, delta=options.delta)
-        path = out / "relational.csv"
-        pd.DataFrame([p.to_dict() for p in paired]).to_csv(path, index=False, float_format="%.10g")
-        written["relational"] = path
     return written

@@ -80,6 +80,16 @@ def _as_bool(table: pd.DataFrame, column: str, where: str) -> pd.Series:
     return pd.Series(values, index=table.index, dtype=bool)
 
 
+def _indices(table: pd.DataFrame, column: str, where: str, hint: str) -> pd.Series:
+    """A column of whole numbers >= 0, or a UsageError naming the first bad row."""
+    values = pd.to_numeric(table[column], errors="coerce")
+    bad = values.isna() | (values < 0) | (values % 1 != 0)
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise UsageError(f"{where}: {column} at row {row} is {table[column].iloc[row]}; {hint}")
+    return values.astype(int)
+
+
 def check_verdicts(table: pd.DataFrame, where: str = "verdicts") -> pd.DataFrame:
     """A checked copy with typed columns and ``weather``/``maneuver`` filled in.
 
@@ -97,18 +107,11 @@ def check_verdicts(table: pd.DataFrame, where: str = "verdicts") -> pd.DataFrame
     out = table.copy()
     for column in KEYS:
         out[column] = out[column].astype(str)
-    samples = pd.to_numeric(out["sample"], errors="coerce")
-    if samples.isna().any() or (samples < 0).any() or (samples % 1 != 0).any():
-        row = int((samples.isna() | (samples < 0) | (samples % 1 != 0)).to_numpy().nonzero()[0][0])
-        raise UsageError(
-            f"{where}: sample at row {row} is {table['sample'].iloc[row]}; "
-            "samples are scene indices 0, 1, 2, ..."
-        )
-    out["sample"] = samples.astype(int)
+    out["sample"] = _indices(table, "sample", where, "samples are scene indices 0, 1, 2, ...")
     for column in ("unsafe", "unparseable"):
         out[column] = _as_bool(out, column, where)
     if "step" in out.columns:
-        out["step"] = pd.to_numeric(out["step"], errors="raise").astype(int)
+        out["step"] = _indices(table, "step", where, "steps are frame indices 0, 1, 2, ...")
     for column in GROUPS:
         if column not in out.columns:
             out[column] = [_from_label(label, column) for label in out["condition"]]

@@ -84,3 +84,7 @@ def test_certify_errors_are_one_line(tmp_path, capsys) -> None:
         capsys,
     )
     assert code == 2 and "needs both --pair-a and --pair-b" in err
+    out = tmp_path / "bad-method"
+    code, _, err = run(["certify", str(source), "--out", str(out), "--method", "wald"], capsys)
+    assert code == 2 and "unknown method 'wald'" in err
+    assert not out.exists()  # refused before anything was computed or written
