@@ -1,0 +1,45 @@
+"""Who answers: one interface over transformers, vLLM, OpenAI-compatible servers and
+scripted known-answer models.
+
+``open_model("hf:Qwen/Qwen2-VL-7B-Instruct")`` returns a backend whose ``generate`` answers
+a batch of :class:`ModelQuery` (images plus chat messages). ``models`` imports nothing of
+``scenarios``, ``analysis`` or ``harness``.
+"""
+
+from models._backend import BACKENDS, BackendKind, LoadOptions, ModelBackend, open_model
+from models._cache import CachedModel, ResponseCache, cache_key
+from models._scripted import FREE_TEXT, ScriptedModel, parse_scripted
+from models._types import (
+    AnswerKey,
+    Decoding,
+    ImageRef,
+    Message,
+    ModelQuery,
+    Response,
+    Text,
+    image_png,
+    image_sha256,
+)
+
+__all__ = [
+    "BACKENDS",
+    "FREE_TEXT",
+    "AnswerKey",
+    "BackendKind",
+    "CachedModel",
+    "Decoding",
+    "ImageRef",
+    "LoadOptions",
+    "Message",
+    "ModelBackend",
+    "ModelQuery",
+    "Response",
+    "ResponseCache",
+    "ScriptedModel",
+    "Text",
+    "cache_key",
+    "image_png",
+    "image_sha256",
+    "open_model",
+    "parse_scripted",
+]

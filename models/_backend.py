@@ -1,0 +1,95 @@
+"""The model interface, its spec strings and the registry of backends.
+
+A spec names a backend and a model: ``hf:Qwen/Qwen2-VL-7B-Instruct``, ``hf:/path/to/folder``,
+``vllm:Qwen/Qwen2.5-VL-7B-Instruct``, ``openai:MODEL@http://127.0.0.1:8000/v1``,
+``scripted:noisy?error=0.1``. Each backend is one module in ``models/backends`` that
+registers a :class:`BackendKind`; nothing else lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from drivecert import Registry, UsageError
+from models._types import Decoding, ModelQuery, Response
+
+
+class ModelBackend(Protocol):
+    """Answers batches of queries."""
+
+    @property
+    def model_id(self) -> str:
+        """The model's name, e.g. Qwen/Qwen2-VL-7B-Instruct."""
+
+    @property
+    def revision(self) -> str:
+        """The weights' revision (commit hash, content hash or server fingerprint)."""
+
+    def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
+        """One response per query, in order."""
+
+    def close(self) -> None:
+        """Free the model (GPU memory, connections)."""
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load or reach a model.
+
+    Attributes:
+        batch_size: queries per forward pass (local backends).
+        device: ``cpu``, ``cuda``, ``cuda:1``... (None: CUDA when available).
+        concurrency: requests in flight at once (HTTP backend).
+        timeout_s: per-request timeout (HTTP backend).
+        retries: attempts after the first on 429, 5xx or timeouts (HTTP backend).
+    """
+
+    batch_size: int = 8
+    device: str | None = None
+    concurrency: int = 8
+    timeout_s: float = 120.0
+    retries: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("batch_size", "concurrency"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name}={getattr(self, name)} must be at least 1")
+        if self.retries < 0:
+            raise UsageError(f"retries={self.retries} must be 0 or more")
+
+
+@dataclass(frozen=True)
+class BackendKind:
+    """One kind of backend: its spec prefix, the form of its specs, and how to open one.
+
+    Attributes:
+        prefix: the text before the first colon of a spec.
+        form: the spec's form for messages, e.g. ``hf:ORG/NAME or hf:/path/to/folder``.
+        open: builds a backend from the text after the colon.
+    """
+
+    prefix: str
+    form: str
+    open: Callable[[str, LoadOptions], ModelBackend]
+
+
+BACKENDS: Registry[BackendKind] = Registry("model backend", BackendKind, discover="models.backends")
+
+
+def spec_forms() -> str:
+    """Every valid spec form, for error messages."""
+    return "; ".join(BACKENDS.get(name).form for name in BACKENDS.names())
+
+
+def open_model(spec: str, options: LoadOptions | None = None) -> ModelBackend:
+    """Open the model a spec names.
+
+    Raises:
+        UsageError: one line listing the valid forms when the spec is not one of them.
+    """
+    prefix, sep, rest = spec.partition(":")
+    if not sep or not rest.strip() or prefix not in BACKENDS:
+        raise UsageError(f"unknown model spec {spec!r}; valid forms: {spec_forms()}")
+    return BACKENDS.get(prefix).open(rest.strip(), options or LoadOptions())

@@ -1,0 +1,1 @@
+"""One module per model backend; each registers a BackendKind in ``models.BACKENDS``."""
