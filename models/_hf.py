@@ -1,0 +1,309 @@
+"""Hugging Face transformers backend: Qwen-VL through qwen_vl_utils, other VLMs generically.
+
+- Qwen2-VL, Qwen2.5-VL and Qwen3-VL: ``AutoProcessor`` + ``AutoModelForImageTextToText`` +
+  ``qwen_vl_utils.process_vision_info``, which resizes every image to the min/max pixel
+  limits (so the image-token count follows them).
+- LLaVA-1.5, LLaVA-OneVision, InternVL, Idefics3/SmolVLM, Gemma 3 and other chat-template
+  VLMs: the processor's chat template and its own image preprocessing (fixed-resolution
+  processors ignore the pixel limits).
+- Batches are left-padded and generated together; greedy unless a temperature is set.
+- bf16 on GPU, fp32 on CPU; ``device_map="auto"`` across several GPUs; flash-attention 2
+  when the ``flash_attn`` package is there, else SDPA (said once).
+- On CUDA out-of-memory the batch is halved and retried, and that is said once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drivecert import DrivecertError, UsageError
+from models._backend import LoadOptions
+from models._chat import clean_reply, hf_messages
+from models._types import Decoding, ModelQuery, Response
+
+QWEN_TYPES = frozenset({"qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe"})
+_WHOLE_FILE_LIMIT = 64 * 2**20  # hash smaller weight files whole; larger ones by size+ends
+_SAID: set[str] = set()
+
+
+def say_once(key: str, message: str) -> None:
+    """A RuntimeWarning the first time ``key`` comes up in this process."""
+    if key not in _SAID:
+        _SAID.add(key)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A content fingerprint of a checkpoint folder, as its revision.
+
+    Config and tokenizer files and weight files up to 64 MiB are hashed whole; larger
+    weight files by their size and first and last MiB (a 7B checkpoint hashes in well
+    under a second).
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        size = path.stat().st_size
+        digest.update(str(size).encode())
+        with path.open("rb") as handle:
+            if size <= _WHOLE_FILE_LIMIT:
+                digest.update(handle.read())
+            else:
+                digest.update(handle.read(2**20))
+                handle.seek(-(2**20), 2)
+                digest.update(handle.read())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One query's generated tokens, for tests and benchmarks.
+
+    Attributes:
+        tokens: the new token ids.
+        text: their decoding.
+        first_logits: the logits of the first new token (a list of floats), when asked.
+        image_tokens: image placeholder tokens in the prompt.
+    """
+
+    tokens: tuple[int, ...]
+    text: str
+    first_logits: tuple[float, ...] | None
+    image_tokens: int
+
+
+class TransformersModel:
+    """A VLM loaded with transformers, answering batches of queries."""
+
+    def __init__(self, source: str, options: LoadOptions) -> None:
+        import torch
+        import transformers
+
+        # transformers' own annotations are partial: handle its objects as Any
+        auto_processor: Any = transformers.AutoProcessor
+        auto_model: Any = transformers.AutoModelForImageTextToText
+        self.processor: Any
+        self.model: Any
+        self.source = source
+        self.options = options
+        self.batch_size = options.batch_size
+        self._oom_reported = False
+        folder = Path(source).expanduser()
+        is_folder = folder.is_dir()
+        cuda = torch.cuda.is_available() and (options.device or "cuda").startswith("cuda")
+        self.device = options.device or ("cuda" if cuda else "cpu")
+        self.dtype = torch.bfloat16 if cuda else torch.float32
+        kwargs: dict[str, Any] = {"dtype": self.dtype}
+        if cuda:
+            if importlib.util.find_spec("flash_attn") is not None:
+                kwargs["attn_implementation"] = "flash_attention_2"
+            else:
+                kwargs["attn_implementation"] = "sdpa"
+                say_once("flash", "flash_attn is not installed; using SDPA attention (slower)")
+            if options.device is None and torch.cuda.device_count() > 1:
+                kwargs["device_map"] = "auto"
+        where = str(folder) if is_folder else source
+        try:
+            # the local cache first, so an offline machine never waits on the hub
+            self.processor = auto_processor.from_pretrained(where, local_files_only=True)
+            self.model = auto_model.from_pretrained(where, local_files_only=True, **kwargs)
+        except (OSError, ValueError) as error:  # ValueError: a folder without a config
+            if is_folder or os.environ.get("HF_HUB_OFFLINE") == "1":
+                raise UsageError(_missing_weights(source, is_folder, error)) from None
+            try:
+                self.processor = auto_processor.from_pretrained(where)
+                self.model = auto_model.from_pretrained(where, **kwargs)
+            except OSError as online_error:
+                raise UsageError(_missing_weights(source, is_folder, online_error)) from None
+        if "device_map" not in kwargs:
+            self.model.to(self.device)
+        self.model.eval()
+        self.processor.tokenizer.padding_side = "left"
+        if self.processor.tokenizer.pad_token is None:
+            self.processor.tokenizer.pad_token = self.processor.tokenizer.eos_token
+        self.model_type = str(self.model.config.model_type)
+        self.is_qwen = self.model_type in QWEN_TYPES
+        self._model_id = source if not is_folder else str(folder.resolve())
+        commit = getattr(self.model.config, "_commit_hash", None)
+        self._revision = folder_fingerprint(folder) if is_folder else str(commit or "unknown")
+        image_processor = getattr(self.processor, "image_processor", None)
+        self.patch_size = int(getattr(image_processor, "patch_size", 14) or 14)
+        self.image_token_id = getattr(self.model.config, "image_token_id", None) or getattr(
+            self.model.config, "image_token_index", None
+        )
+
+    @property
+    def model_id(self) -> str:
+        """The hub id, or the folder's absolute path."""
+        return self._model_id
+
+    @property
+    def revision(self) -> str:
+        """The hub commit hash, or a content fingerprint of the folder."""
+        return self._revision
+
+    def pixel_limits(self, decoding: Decoding) -> tuple[int | None, int | None]:
+        """The min/max pixels in force: the decoding's, else the processor's own."""
+        size: Any = getattr(getattr(self.processor, "image_processor", None), "size", None)
+
+        def own(name: str) -> int | None:
+            value = size.get(name) if isinstance(size, dict) else getattr(size, name, None)
+            return int(value) if value is not None else None
+
+        low = decoding.min_pixels if decoding.min_pixels is not None else own("shortest_edge")
+        high = decoding.max_pixels if decoding.max_pixels is not None else own("longest_edge")
+        return low, high
+
+    def prepare(self, queries: Sequence[ModelQuery], decoding: Decoding) -> Any:
+        """Tokenised, left-padded model inputs for a batch."""
+        low, high = self.pixel_limits(decoding) if self.is_qwen else (None, None)
+        conversations = [hf_messages(q, low, high) for q in queries]
+        texts = [
+            self.processor.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
+            for c in conversations
+        ]
+        kwargs: dict[str, Any] = {"text": texts, "padding": True, "return_tensors": "pt"}
+        if self.is_qwen:
+            from qwen_vl_utils import process_vision_info
+
+            images, _ = process_vision_info(conversations, image_patch_size=self.patch_size)
+            if images:
+                kwargs["images"] = images
+                kwargs["size"] = {"shortest_edge": low, "longest_edge": high}
+        elif any(q.images for q in queries):
+            kwargs["images"] = [list(q.images) for q in queries]
+        return self.processor(**kwargs).to(self.model.device)
+
+    def generate_detailed(
+        self, queries: Sequence[ModelQuery], decoding: Decoding, first_logits: bool = False
+    ) -> list[Generation]:
+        """Generate for up to ``batch_size`` queries at a time, halving it on CUDA OOM."""
+        out: list[Generation] = []
+        start = 0
+        while start < len(queries):
+            chunk = queries[start : start + self.batch_size]
+            try:
+                out.extend(self._generate_batch(chunk, decoding, first_logits))
+            except Exception as error:  # torch.OutOfMemoryError, without importing torch here
+                if type(error).__name__ != "OutOfMemoryError" or self.batch_size == 1:
+                    raise
+                self._release()
+                if not self._oom_reported:  # said once per model, not once per halving
+                    self._oom_reported = True
+                    warnings.warn(
+                        f"CUDA out of memory at batch size {self.batch_size}; halving it and "
+                        "retrying until it fits (the batch size stays reduced)",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+                self.batch_size = max(1, self.batch_size // 2)
+                continue
+            start += len(chunk)
+        return out
+
+    def _generate_batch(
+        self, queries: Sequence[ModelQuery], decoding: Decoding, first_logits: bool
+    ) -> list[Generation]:
+        import torch
+
+        inputs = self.prepare(queries, decoding)
+        settings: dict[str, Any] = {
+            "max_new_tokens": decoding.max_new_tokens,
+            "do_sample": not decoding.greedy,
+            "return_dict_in_generate": True,
+            "output_logits": first_logits,
+            "pad_token_id": self.processor.tokenizer.pad_token_id,
+        }
+        if not decoding.greedy:
+            settings["temperature"] = decoding.temperature
+        with torch.inference_mode():
+            result: Any = self.model.generate(**inputs, **settings)
+        prompt = inputs["input_ids"].shape[1]
+        new = result.sequences[:, prompt:]
+        texts = self.processor.batch_decode(new, skip_special_tokens=True)
+        pad = self.processor.tokenizer.pad_token_id
+        eos = {self.processor.tokenizer.eos_token_id, *_eos_ids(self.model)}
+        generations = []
+        for row, text in enumerate(texts):
+            tokens = [int(t) for t in new[row].tolist()]
+            while tokens and tokens[-1] == pad and pad not in eos:
+                tokens.pop()
+            logits = (
+                tuple(float(v) for v in result.logits[0][row].float().tolist())
+                if first_logits
+                else None
+            )
+            images = (
+                int((inputs["input_ids"][row] == self.image_token_id).sum())
+                if self.image_token_id is not None
+                else 0
+            )
+            generations.append(Generation(tuple(tokens), clean_reply(text), logits, images))
+        return generations
+
+    def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
+        """Answer ``queries``; each response carries its share of the batch's wall time."""
+        responses = []
+        for start in range(0, len(queries), self.batch_size):
+            chunk = queries[start : start + self.batch_size]
+            began = time.perf_counter()
+            generated = self.generate_detailed(chunk, decoding)
+            share = (time.perf_counter() - began) / len(chunk)
+            responses += [
+                Response(g.text, self.model_id, self.revision, decoding.to_dict(), share)
+                for g in generated
+            ]
+        return responses
+
+    def _release(self) -> None:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    def close(self) -> None:
+        """Drop the weights and free GPU memory."""
+        del self.model
+        self._release()
+
+
+def _eos_ids(model: Any) -> list[int]:
+    value = getattr(model.generation_config, "eos_token_id", None)
+    if value is None:
+        return []
+    return [int(v) for v in value] if isinstance(value, list) else [int(value)]
+
+
+def _missing_weights(source: str, is_folder: bool, error: Exception) -> str:
+    """One line: where we looked and how to get the weights."""
+    if is_folder:
+        return (
+            f"cannot load a model from folder {source}: {str(error).splitlines()[0]}; point "
+            "hf: at a folder with config.json, the weights and the processor files"
+        )
+    from huggingface_hub import constants
+
+    return (
+        f"no weights for {source} in the Hugging Face cache ({constants.HF_HUB_CACHE}) and the "
+        f"hub is unreachable; fetch them on a connected machine with `hf download {source}` "
+        "(then copy the cache), or pass hf:/path/to/folder"
+    )
+
+
+def open_transformers(source: str, options: LoadOptions) -> TransformersModel:
+    """Load ``source`` (hub id or folder), with the import error made one line."""
+    try:
+        return TransformersModel(source, options)
+    except ImportError as error:
+        raise DrivecertError(
+            f"the transformers backend needs torch and transformers: {error}; "
+            "run bash scripts/setup.sh"
+        ) from None

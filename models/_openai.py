@@ -1,0 +1,154 @@
+"""OpenAI-compatible HTTP backend: vLLM serve, Ollama, ``transformers serve``, hosted APIs.
+
+Spec: ``openai:MODEL@BASE_URL``, e.g. ``openai:Qwen/Qwen2-VL-7B-Instruct@http://127.0.0.1:8000/v1``;
+optionally ``?key_env=NAME`` to read the API key from another environment variable than
+``OPENAI_API_KEY``. The key goes only into the Authorization header: it is never logged,
+never put in an error message and never written to a run directory.
+
+Images go as base64 PNG data URLs. Requests run ``concurrency`` at a time; 429, 5xx,
+timeouts and dropped connections are retried up to ``retries`` times with exponential
+backoff (honouring Retry-After). Pixel limits are the server's business and are not sent.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from drivecert import DrivecertError, UsageError
+from models._backend import LoadOptions
+from models._chat import clean_reply, openai_messages
+from models._types import Decoding, ModelQuery, Response
+
+FORM = "openai:MODEL@http://HOST:PORT/v1[?key_env=NAME]"
+RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+_MAX_BACKOFF_S = 30.0
+
+
+def parse_openai(rest: str) -> tuple[str, str, str]:
+    """``MODEL@BASE_URL[?key_env=NAME]`` -> (model, base URL without a trailing slash, key env)."""
+    target, _, query = rest.partition("?")
+    model, at, url = target.rpartition("@")
+    if not at or not model or not url.startswith(("http://", "https://")):
+        raise UsageError(f"cannot read openai:{rest}; write {FORM}")
+    key_env = "OPENAI_API_KEY"
+    for item in filter(None, query.split("&")):
+        name, _, value = item.partition("=")
+        if name != "key_env" or not value:
+            raise UsageError(
+                f"unknown option {item!r} in openai:{rest}; the only one is key_env=NAME"
+            )
+        key_env = value
+    return model, url.rstrip("/"), key_env
+
+
+class OpenAIModel:
+    """A model behind an OpenAI-compatible ``/chat/completions`` endpoint."""
+
+    def __init__(self, rest: str, options: LoadOptions) -> None:
+        self._model, self.base_url, key_env = parse_openai(rest)
+        self.options = options
+        key = os.environ.get(key_env)
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.client = httpx.Client(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=options.timeout_s,
+            limits=httpx.Limits(max_connections=options.concurrency),
+        )
+        self._revision = self._served_revision()
+
+    @property
+    def model_id(self) -> str:
+        """The model name the server is asked for."""
+        return self._model
+
+    @property
+    def revision(self) -> str:
+        """What the server says of the model (``/models``), or ``unknown``."""
+        return self._revision
+
+    def _served_revision(self) -> str:
+        try:
+            listing = self.client.get("/models", timeout=min(10.0, self.options.timeout_s))
+            entries = listing.json().get("data", []) if listing.status_code == 200 else []
+        except (httpx.HTTPError, ValueError):
+            return "unknown"
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("id") == self._model:
+                created = entry.get("created")
+                return f"{self.base_url}#created={created}" if created else self.base_url
+        return "unknown"
+
+    def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
+        """Send every query, ``concurrency`` at a time; responses come back in order."""
+        if not queries:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.options.concurrency, len(queries))) as pool:
+            return list(pool.map(lambda q: self._one(q, decoding), queries))
+
+    def _one(self, query: ModelQuery, decoding: Decoding) -> Response:
+        payload: dict[str, Any] = {
+            "model": self._model,
+            "messages": openai_messages(query),
+            "max_tokens": decoding.max_new_tokens,
+            "temperature": decoding.temperature,
+        }
+        started = time.perf_counter()
+        body = self._post(payload)
+        try:
+            text = body["choices"][0]["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError):
+            raise DrivecertError(
+                f"{self.base_url} answered without choices[0].message.content: {str(body)[:200]}"
+            ) from None
+        latency = time.perf_counter() - started
+        return Response(clean_reply(text), self._model, self.revision, decoding.to_dict(), latency)
+
+    def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST /chat/completions with bounded retries on 429, 5xx and transport errors."""
+        attempts = self.options.retries + 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                reply = self.client.post("/chat/completions", json=payload)
+            except httpx.TransportError as error:  # timeouts, refused or dropped connections
+                if last:
+                    raise DrivecertError(
+                        f"{self.base_url} did not answer after {attempts} attempts "
+                        f"({type(error).__name__}); is the server up?"
+                    ) from None
+                time.sleep(_backoff(attempt, None))
+                continue
+            if reply.status_code == 200:
+                result: dict[str, Any] = reply.json()
+                return result
+            if reply.status_code in RETRY_STATUS and not last:
+                time.sleep(_backoff(attempt, reply.headers.get("retry-after")))
+                continue
+            raise DrivecertError(
+                f"{self.base_url}/chat/completions returned {reply.status_code}"
+                f"{' after retries' if reply.status_code in RETRY_STATUS else ''}: "
+                f"{reply.text[:200].strip()}"
+            )
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.client.close()
+
+
+def _backoff(attempt: int, retry_after: str | None) -> float:
+    """Seconds to wait before retry ``attempt + 1``: Retry-After, else 0.5 * 2^attempt + jitter."""
+    if retry_after is not None:
+        try:
+            return min(_MAX_BACKOFF_S, max(0.0, float(retry_after)))
+        except ValueError:
+            pass
+    return float(min(_MAX_BACKOFF_S, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
