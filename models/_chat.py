@@ -12,13 +12,8 @@ from typing import Any
 from models._types import ImageRef, ModelQuery, Text, image_png
 
 
-def hf_messages(
-    query: ModelQuery, min_pixels: int | None = None, max_pixels: int | None = None
-) -> list[dict[str, Any]]:
-    """Messages for ``processor.apply_chat_template`` and ``qwen_vl_utils.process_vision_info``.
-
-    Image parts carry the PIL image and, when given, the pixel limits qwen_vl_utils reads.
-    """
+def hf_messages(query: ModelQuery) -> list[dict[str, Any]]:
+    """Messages for ``processor.apply_chat_template``; image parts carry the PIL image."""
     out = []
     for message in query.messages:
         content: list[dict[str, Any]] = []
@@ -26,12 +21,7 @@ def hf_messages(
             if isinstance(part, Text):
                 content.append({"type": "text", "text": part.text})
             else:
-                image: dict[str, Any] = {"type": "image", "image": query.images[part.index]}
-                if min_pixels is not None:
-                    image["min_pixels"] = min_pixels
-                if max_pixels is not None:
-                    image["max_pixels"] = max_pixels
-                content.append(image)
+                content.append({"type": "image", "image": query.images[part.index]})
         out.append({"role": message.role, "content": content})
     return out
 

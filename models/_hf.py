@@ -1,8 +1,9 @@
 """Hugging Face transformers backend: Qwen-VL through qwen_vl_utils, other VLMs generically.
 
-- Qwen2-VL, Qwen2.5-VL and Qwen3-VL: ``AutoProcessor`` + ``AutoModelForImageTextToText`` +
-  ``qwen_vl_utils.process_vision_info``, which resizes every image to the min/max pixel
-  limits (so the image-token count follows them).
+- Qwen2-VL, Qwen2.5-VL and Qwen3-VL: ``AutoProcessor`` + ``AutoModelForImageTextToText``,
+  with every image resized as ``qwen_vl_utils.process_vision_info`` does (its
+  ``smart_resize`` within the min/max pixel limits, then PIL's default resampling), so the
+  image-token count follows the limits. A batch's images are resized in parallel threads.
 - LLaVA-1.5, LLaVA-OneVision, InternVL, Idefics3/SmolVLM, Gemma 3 and other chat-template
   VLMs: the processor's chat template and its own image preprocessing (fixed-resolution
   processors ignore the pixel limits).
@@ -20,14 +21,17 @@ import os
 import time
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from drivecert import DrivecertError, UsageError
 from models._backend import LoadOptions
 from models._chat import clean_reply, hf_messages
-from models._types import Decoding, ModelQuery, Response
+from models._types import Decoding, ImageRef, ModelQuery, Response
 
 QWEN_TYPES = frozenset({"qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe"})
 _WHOLE_FILE_LIMIT = 64 * 2**20  # hash smaller weight files whole; larger ones by size+ends
@@ -88,6 +92,7 @@ class TransformersModel:
         import transformers
 
         # transformers' own annotations are partial: handle its objects as Any
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         auto_processor: Any = transformers.AutoProcessor
         auto_model: Any = transformers.AutoModelForImageTextToText
         self.processor: Any
@@ -96,6 +101,8 @@ class TransformersModel:
         self.options = options
         self.batch_size = options.batch_size
         self._oom_reported = False
+        # PIL resizing releases the GIL: a batch's images are resized side by side
+        self._resizer = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)))
         folder = Path(source).expanduser()
         is_folder = folder.is_dir()
         cuda = torch.cuda.is_available() and (options.device or "cuda").startswith("cuda")
@@ -162,19 +169,37 @@ class TransformersModel:
         high = decoding.max_pixels if decoding.max_pixels is not None else own("longest_edge")
         return low, high
 
+    def qwen_resize(self, image: Image.Image, low: int | None, high: int | None) -> Image.Image:
+        """qwen_vl_utils' resize, bit for bit: smart_resize to multiples of patch x merge within
+        [low, high] pixels, then PIL's default resampling (without copying RGB images)."""
+        from qwen_vl_utils import smart_resize
+        from qwen_vl_utils.vision_process import to_rgb
+
+        height, width = smart_resize(
+            image.height, image.width, factor=self.patch_size * 2, min_pixels=low, max_pixels=high
+        )
+        rgb = image if image.mode == "RGB" else to_rgb(image)
+        return rgb.resize((width, height))
+
     def prepare(self, queries: Sequence[ModelQuery], decoding: Decoding) -> Any:
         """Tokenised, left-padded model inputs for a batch."""
         low, high = self.pixel_limits(decoding) if self.is_qwen else (None, None)
-        conversations = [hf_messages(q, low, high) for q in queries]
+        conversations = [hf_messages(q) for q in queries]
         texts = [
             self.processor.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
             for c in conversations
         ]
         kwargs: dict[str, Any] = {"text": texts, "padding": True, "return_tensors": "pt"}
         if self.is_qwen:
-            from qwen_vl_utils import process_vision_info
+            originals = _images(queries)
 
-            images, _ = process_vision_info(conversations, image_patch_size=self.patch_size)
+            def resize(image: Image.Image) -> Image.Image:
+                return self.qwen_resize(image, low, high)
+
+            if len(originals) > 1:
+                images = list(self._resizer.map(resize, originals))
+            else:
+                images = [resize(image) for image in originals]
             if images:
                 kwargs["images"] = images
                 kwargs["size"] = {"shortest_edge": low, "longest_edge": high}
@@ -185,36 +210,41 @@ class TransformersModel:
     def generate_detailed(
         self, queries: Sequence[ModelQuery], decoding: Decoding, first_logits: bool = False
     ) -> list[Generation]:
-        """Generate for up to ``batch_size`` queries at a time, halving it on CUDA OOM."""
+        """Generate ``batch_size`` queries at a time, halving it on CUDA out-of-memory."""
         out: list[Generation] = []
         start = 0
         while start < len(queries):
             chunk = queries[start : start + self.batch_size]
             try:
-                out.extend(self._generate_batch(chunk, decoding, first_logits))
+                out.extend(
+                    self._generate_batch(self.prepare(chunk, decoding), decoding, first_logits)
+                )
             except Exception as error:  # torch.OutOfMemoryError, without importing torch here
                 if type(error).__name__ != "OutOfMemoryError" or self.batch_size == 1:
                     raise
-                self._release()
-                if not self._oom_reported:  # said once per model, not once per halving
-                    self._oom_reported = True
-                    warnings.warn(
-                        f"CUDA out of memory at batch size {self.batch_size}; halving it and "
-                        "retrying until it fits (the batch size stays reduced)",
-                        RuntimeWarning,
-                        stacklevel=2,
-                    )
-                self.batch_size = max(1, self.batch_size // 2)
+                self._out_of_memory()
                 continue
             start += len(chunk)
         return out
 
+    def _out_of_memory(self) -> None:
+        """Free what can be freed, halve the batch size and say so once per model."""
+        self._release()
+        if not self._oom_reported:
+            self._oom_reported = True
+            warnings.warn(
+                f"CUDA out of memory at batch size {self.batch_size}; halving it and "
+                "retrying until it fits (the batch size stays reduced)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        self.batch_size = max(1, self.batch_size // 2)
+
     def _generate_batch(
-        self, queries: Sequence[ModelQuery], decoding: Decoding, first_logits: bool
+        self, inputs: Any, decoding: Decoding, first_logits: bool
     ) -> list[Generation]:
         import torch
 
-        inputs = self.prepare(queries, decoding)
         settings: dict[str, Any] = {
             "max_new_tokens": decoding.max_new_tokens,
             "do_sample": not decoding.greedy,
@@ -271,8 +301,20 @@ class TransformersModel:
 
     def close(self) -> None:
         """Drop the weights and free GPU memory."""
+        self._resizer.shutdown()
         del self.model
         self._release()
+
+
+def _images(queries: Sequence[ModelQuery]) -> list[Image.Image]:
+    """Every image in message order, query by query (the order the chat templates place them)."""
+    return [
+        query.images[part.index]
+        for query in queries
+        for message in query.messages
+        for part in message.parts
+        if isinstance(part, ImageRef)
+    ]
 
 
 def _eos_ids(model: Any) -> list[int]:
