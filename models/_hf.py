@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import socket
 import time
 import warnings
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from PIL import Image
 
@@ -123,7 +125,7 @@ class TransformersModel:
             self.processor = auto_processor.from_pretrained(where, local_files_only=True)
             self.model = auto_model.from_pretrained(where, local_files_only=True, **kwargs)
         except (OSError, ValueError) as error:  # ValueError: a folder without a config
-            if is_folder or os.environ.get("HF_HUB_OFFLINE") == "1":
+            if is_folder or os.environ.get("HF_HUB_OFFLINE") == "1" or not _hub_reachable():
                 raise UsageError(_missing_weights(source, is_folder, error)) from None
             try:
                 self.processor = auto_processor.from_pretrained(where)
@@ -322,6 +324,20 @@ def _eos_ids(model: Any) -> list[int]:
     if value is None:
         return []
     return [int(v) for v in value] if isinstance(value, list) else [int(value)]
+
+
+def _hub_reachable(timeout_s: float = 3.0) -> bool:
+    """Whether the Hugging Face endpoint accepts a TCP connection (a quick check, so that an
+    offline machine does not sit through the hub client's retries)."""
+    from huggingface_hub import constants
+
+    parsed = urlparse(constants.ENDPOINT)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname or "", port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 def _missing_weights(source: str, is_folder: bool, error: Exception) -> str:
