@@ -90,13 +90,6 @@ class TransformersModel:
     """A VLM loaded with transformers, answering batches of queries."""
 
     def __init__(self, source: str, options: LoadOptions) -> None:
-        import torch
-        import transformers
-
-        # transformers' own annotations are partial: handle its objects as Any
-        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        auto_processor: Any = transformers.AutoProcessor
-        auto_model: Any = transformers.AutoModelForImageTextToText
         self.processor: Any
         self.model: Any
         self.source = source
@@ -107,31 +100,8 @@ class TransformersModel:
         self._resizer = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)))
         folder = Path(source).expanduser()
         is_folder = folder.is_dir()
-        cuda = torch.cuda.is_available() and (options.device or "cuda").startswith("cuda")
-        self.device = options.device or ("cuda" if cuda else "cpu")
-        self.dtype = torch.bfloat16 if cuda else torch.float32
-        kwargs: dict[str, Any] = {"dtype": self.dtype}
-        if cuda:
-            if importlib.util.find_spec("flash_attn") is not None:
-                kwargs["attn_implementation"] = "flash_attention_2"
-            else:
-                kwargs["attn_implementation"] = "sdpa"
-                say_once("flash", "flash_attn is not installed; using SDPA attention (slower)")
-            if options.device is None and torch.cuda.device_count() > 1:
-                kwargs["device_map"] = "auto"
-        where = str(folder) if is_folder else source
-        try:
-            # the local cache first, so an offline machine never waits on the hub
-            self.processor = auto_processor.from_pretrained(where, local_files_only=True)
-            self.model = auto_model.from_pretrained(where, local_files_only=True, **kwargs)
-        except (OSError, ValueError) as error:  # ValueError: a folder without a config
-            if is_folder or os.environ.get("HF_HUB_OFFLINE") == "1" or not _hub_reachable():
-                raise UsageError(_missing_weights(source, is_folder, error)) from None
-            try:
-                self.processor = auto_processor.from_pretrained(where)
-                self.model = auto_model.from_pretrained(where, **kwargs)
-            except OSError as online_error:
-                raise UsageError(_missing_weights(source, is_folder, online_error)) from None
+        self.device, kwargs = _placement(options)
+        self.processor, self.model = _load(str(folder) if is_folder else source, is_folder, kwargs)
         if "device_map" not in kwargs:
             self.model.to(self.device)
         self.model.eval()
@@ -317,6 +287,46 @@ def _images(queries: Sequence[ModelQuery]) -> list[Image.Image]:
         for part in message.parts
         if isinstance(part, ImageRef)
     ]
+
+
+def _placement(options: LoadOptions) -> tuple[str, dict[str, Any]]:
+    """The device, and from_pretrained's dtype / attention / device_map arguments."""
+    import torch
+
+    cuda = torch.cuda.is_available() and (options.device or "cuda").startswith("cuda")
+    kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if cuda else torch.float32}
+    if cuda:
+        if importlib.util.find_spec("flash_attn") is not None:
+            kwargs["attn_implementation"] = "flash_attention_2"
+        else:
+            kwargs["attn_implementation"] = "sdpa"
+            say_once("flash", "flash_attn is not installed; using SDPA attention (slower)")
+        if options.device is None and torch.cuda.device_count() > 1:
+            kwargs["device_map"] = "auto"
+    return options.device or ("cuda" if cuda else "cpu"), kwargs
+
+
+def _load(where: str, is_folder: bool, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """(processor, model) from the local cache or folder, else from the hub if reachable."""
+    import transformers
+
+    # transformers' own annotations are partial: its objects are handled as Any
+    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    auto_processor: Any = transformers.AutoProcessor
+    auto_model: Any = transformers.AutoModelForImageTextToText
+    try:
+        # the local cache first, so an offline machine never waits on the hub
+        return (
+            auto_processor.from_pretrained(where, local_files_only=True),
+            auto_model.from_pretrained(where, local_files_only=True, **kwargs),
+        )
+    except (OSError, ValueError) as error:  # ValueError: a folder without a config
+        if is_folder or os.environ.get("HF_HUB_OFFLINE") == "1" or not _hub_reachable():
+            raise UsageError(_missing_weights(where, is_folder, error)) from None
+    try:
+        return auto_processor.from_pretrained(where), auto_model.from_pretrained(where, **kwargs)
+    except OSError as online_error:
+        raise UsageError(_missing_weights(where, is_folder, online_error)) from None
 
 
 def _eos_ids(model: Any) -> list[int]:
