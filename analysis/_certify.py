@@ -62,9 +62,7 @@ class Certificate:
 CERTIFICATE_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Certificate))
 
 
-def observations(
-    verdicts: pd.DataFrame, temporal: Property | None = None, temporal_name: str = "property"
-) -> pd.DataFrame:
+def observations(verdicts: pd.DataFrame, temporal: Property | None = None) -> pd.DataFrame:
     """The checked table with one row per sampled scene, in sampling order per condition.
 
     Frames of one scene are one observation: repeated (condition, sample) rows are folded
@@ -72,7 +70,7 @@ def observations(
     """
     table = check_verdicts(verdicts)
     if temporal is not None:
-        table = fold_sequences(table, temporal, temporal_name)
+        table = fold_sequences(table, temporal)
     else:
         repeats = repeated_samples(table)
         if not repeats.empty:
@@ -108,7 +106,15 @@ def certify(
     family_delta = check_delta(delta)
     chosen = check_choice("method", method, CERTIFY_METHODS)
     correction = check_choice("multiplicity", multiplicity, MULTIPLICITIES)
-    table = observations(verdicts, temporal)
+    return certify_observations(
+        observations(verdicts, temporal), spec, family_delta, chosen, correction
+    )
+
+
+def certify_observations(
+    table: pd.DataFrame, spec: Spec, family_delta: float, chosen: str, correction: str
+) -> list[Certificate]:
+    """:func:`certify` on the output of :func:`observations`, with checked options."""
     groups = list(table.groupby(list(KEYS), sort=False))
     each = per_condition_delta(family_delta, len(groups))
     label = method_label(chosen, correction, len(groups))
@@ -193,5 +199,9 @@ def place_certificates(
 
 def condition_groups(verdicts: pd.DataFrame) -> pd.DataFrame:
     """(scenario, model, condition) -> weather and maneuver, for grouping tables and figures."""
-    table = check_verdicts(verdicts)
+    return groups_of(check_verdicts(verdicts))
+
+
+def groups_of(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`condition_groups` of a table already checked (e.g. :func:`observations`)."""
     return table.groupby(list(KEYS), sort=False)[list(GROUPS)].first().reset_index()

@@ -9,8 +9,8 @@ import pandas as pd
 
 from analysis._certify import (
     CERTIFY_METHODS,
-    certify,
-    condition_groups,
+    certify_observations,
+    groups_of,
     observations,
     write_certificates,
 )
@@ -57,8 +57,9 @@ class AnalysisOptions:
 def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
     """Write certificates.csv, tables/ and figures/ (and relational.csv) under ``out``."""
     prop = get_property(options.temporal) if options.temporal else None
-    certificates = certify(
-        verdicts, options.spec, options.delta, options.method, options.multiplicity, prop
+    table = observations(verdicts, prop)  # checked and folded once, for everything below
+    certificates = certify_observations(
+        table, options.spec, options.delta, options.method, options.multiplicity
     )
     written = {"certificates": write_certificates(certificates, out / "certificates.csv")}
     if options.pair is not None:
@@ -66,16 +67,18 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
         path = out / "relational.csv"
         pd.DataFrame([p.to_dict() for p in paired]).to_csv(path, index=False, float_format="%.10g")
         written["relational"] = path
-    groups = condition_groups(verdicts)
-    table = safety_table(certificates, groups)
-    for kind, path in write_safety_table(table, certificates, options.spec, out / "tables").items():
+    groups = groups_of(table)
+    safety = safety_table(certificates, groups)
+    for kind, path in write_safety_table(
+        safety, certificates, options.spec, out / "tables"
+    ).items():
         written[f"table_{kind}"] = path
     # the convergence figure shows a confidence sequence: the one certified, else the default
     figure_method = options.method if options.method in SEQUENCE_METHODS else "beta-binomial"
     figures = write_figures(
         certificates,
         groups,
-        observations(verdicts, prop),
+        table,
         options.spec,
         per_condition_delta(options.delta, len(certificates)),  # the level of each interval
         out / "figures",

@@ -159,7 +159,7 @@ def get_property(name: str) -> Property:
     return PROPERTIES[name]
 
 
-def fold_sequences(verdicts: pd.DataFrame, prop: Property, name: str = "property") -> pd.DataFrame:
+def fold_sequences(verdicts: pd.DataFrame, prop: Property) -> pd.DataFrame:
     """One row per (scenario, model, condition, sample): unsafe when ``prop`` fails.
 
     ``unparseable`` is true when any step was unparseable; ``steps`` counts the frames.
@@ -168,7 +168,7 @@ def fold_sequences(verdicts: pd.DataFrame, prop: Property, name: str = "property
     missing = [c for c in prop.columns if c not in verdicts.columns]
     if missing:
         raise UsageError(
-            f"temporal property {name} reads column(s) {', '.join(missing)}, which the "
+            f"the temporal property reads column(s) {', '.join(missing)}, which the "
             "verdicts table lacks; add them or choose another property"
         )
     order = [*KEYS, "sample", "step"] if "step" in verdicts.columns else [*KEYS, "sample"]
