@@ -189,12 +189,21 @@ class BettingState:
 
     grid: Floats
     delta: float
+    log_up: Floats
+    log_down: Floats
+    horizon: int | None = None
     n: int = 0
     total: Floats | float = 0.0
     squares: Floats | float = 0.0
-    log_up: Floats = field(default_factory=lambda: np.zeros(1))
-    log_down: Floats = field(default_factory=lambda: np.zeros(1))
-    horizon: int | None = None
+
+    @classmethod
+    def start(
+        cls, grid: ArrayLike, delta: float, paths: tuple[int, ...] = (), horizon: int | None = None
+    ) -> BettingState:
+        """Unit wealth for every candidate mean in ``grid`` (and every path of ``paths``)."""
+        means = np.asarray(grid, dtype=np.float64)
+        shape = np.broadcast_shapes(means.shape, paths)
+        return cls(means, delta, np.zeros(shape), np.zeros(shape), horizon)
 
     def step(self, x: Floats | float) -> None:
         """Bet on observation ``x`` (shape broadcasting with ``grid``'s leading axes).
@@ -226,12 +235,13 @@ class BettingState:
         """Candidate means the data have ruled out (K_t(m) >= 1/delta)."""
         return np.asarray(self.log_capital() >= np.log(1.0 / self.delta))
 
+    def grid_bounds(self) -> tuple[float, float]:
+        """Conservative CS ends on the grid: the rejected neighbours of the accepted run."""
+        return _grid_bounds(self.grid, self.log_capital(), np.log(1.0 / self.delta))
 
-def _grid_bounds(
-    grid: Floats, rejected: NDArray[np.bool_], log_capital: Floats
-) -> tuple[float, float]:
-    """Conservative CS ends on a grid: the rejected neighbours of the accepted run."""
-    accepted = np.flatnonzero(~rejected)
+
+def _grid_bounds(grid: Floats, log_capital: Floats, level: float) -> tuple[float, float]:
+    accepted = np.flatnonzero(log_capital < level)
     if accepted.size == 0:  # the CS is narrower than a grid step
         best = int(np.argmin(log_capital))
         first = last = best
@@ -260,13 +270,7 @@ class BettingSequence:
     def __post_init__(self) -> None:
         self.delta = check_delta(self.delta)
         grid = np.linspace(0.0, 1.0, self.grid_steps + 1)
-        self.state = BettingState(
-            grid,
-            self.delta,
-            log_up=np.zeros_like(grid),
-            log_down=np.zeros_like(grid),
-            horizon=self.horizon,
-        )
+        self.state = BettingState.start(grid, self.delta, horizon=self.horizon)
 
     @property
     def n(self) -> int:
@@ -282,7 +286,7 @@ class BettingSequence:
 
     def interval(self) -> tuple[float, float]:
         """The current bounds (conservative by at most one grid step)."""
-        return _grid_bounds(self.state.grid, self.state.rejected(), self.state.log_capital())
+        return self.state.grid_bounds()
 
     def pvalues(self, threshold: float) -> tuple[float, float]:
         """1/K-_t(threshold) and 1/K+_t(threshold), each strategy's wealth on its own.
@@ -293,13 +297,7 @@ class BettingSequence:
         them is <= delta / 2. The wealth at ``threshold`` is replayed exactly from the stored
         observations.
         """
-        probe = BettingState(
-            np.asarray(threshold, dtype=np.float64),
-            self.delta,
-            log_up=np.zeros(()),
-            log_down=np.zeros(()),
-            horizon=self.horizon,
-        )
+        probe = BettingState.start(threshold, self.delta, horizon=self.horizon)
         for x in self.observations:
             probe.step(x)
         below = float(min(1.0, np.exp(-float(probe.log_down))))
@@ -310,12 +308,7 @@ class BettingSequence:
 def betting_rejects(paths: ArrayLike, m: float, delta: float) -> NDArray[np.bool_]:
     """Whether the betting CS excludes ``m`` after each step of each path (rows), exactly."""
     xs = np.atleast_2d(np.asarray(paths, dtype=np.float64))
-    state = BettingState(
-        np.asarray(m, dtype=np.float64),
-        delta,
-        log_up=np.zeros(xs.shape[0]),
-        log_down=np.zeros(xs.shape[0]),
-    )
+    state = BettingState.start(m, delta, paths=(xs.shape[0],))
     out = np.empty(xs.shape, dtype=bool)
     for t in range(xs.shape[1]):
         state.step(xs[:, t])
