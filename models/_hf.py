@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -78,12 +78,14 @@ class Generation:
         text: their decoding.
         first_logits: the logits of the first new token (a list of floats), when asked.
         image_tokens: image placeholder tokens in the prompt.
+        latency_s: its share of its batch's wall time (preprocessing and generation).
     """
 
     tokens: tuple[int, ...]
     text: str
     first_logits: tuple[float, ...] | None
     image_tokens: int
+    latency_s: float = 0.0
 
 
 class TransformersModel:
@@ -187,15 +189,16 @@ class TransformersModel:
         start = 0
         while start < len(queries):
             chunk = queries[start : start + self.batch_size]
+            began = time.perf_counter()
             try:
-                out.extend(
-                    self._generate_batch(self.prepare(chunk, decoding), decoding, first_logits)
-                )
+                batch = self._generate_batch(self.prepare(chunk, decoding), decoding, first_logits)
             except Exception as error:  # torch.OutOfMemoryError, without importing torch here
                 if type(error).__name__ != "OutOfMemoryError" or self.batch_size == 1:
                     raise
                 self._out_of_memory()
                 continue
+            share = (time.perf_counter() - began) / len(chunk)
+            out += [replace(g, latency_s=share) for g in batch]
             start += len(chunk)
         return out
 
@@ -253,17 +256,10 @@ class TransformersModel:
 
     def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
         """Answer ``queries``; each response carries its share of the batch's wall time."""
-        responses = []
-        for start in range(0, len(queries), self.batch_size):
-            chunk = queries[start : start + self.batch_size]
-            began = time.perf_counter()
-            generated = self.generate_detailed(chunk, decoding)
-            share = (time.perf_counter() - began) / len(chunk)
-            responses += [
-                Response(g.text, self.model_id, self.revision, decoding.to_dict(), share)
-                for g in generated
-            ]
-        return responses
+        return [
+            Response(g.text, self.model_id, self.revision, decoding.to_dict(), g.latency_s)
+            for g in self.generate_detailed(queries, decoding)
+        ]
 
     def _release(self) -> None:
         import torch
