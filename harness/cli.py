@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from drivecert import DrivecertError, UsageError, __version__
+from drivecert import ANSWERS, DrivecertError, UsageError, __version__
 from harness.judge import normalise_answer
 from scenarios import get_scenario, list_scenarios
 
@@ -149,12 +149,10 @@ def judge_command(
                 ) from None
             if not isinstance(record, dict) or "kind" not in record or "response" not in record:
                 raise UsageError(f"{file}:{number}: each line needs `kind` and `response` fields")
-            if record["kind"] not in ("yes_no", "action") or not isinstance(
-                record["response"], str
-            ):
+            if record["kind"] not in ANSWERS or not isinstance(record["response"], str):
                 raise UsageError(
-                    f"{file}:{number}: kind must be yes_no or action and response a string, "
-                    f"got kind={record['kind']!r}"
+                    f"{file}:{number}: kind must be one of {', '.join(ANSWERS)} and response "
+                    f"a string, got kind={record['kind']!r}"
                 )
             question = record.get("question")
             record["answer"] = normalise_answer(
