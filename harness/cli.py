@@ -192,8 +192,9 @@ def render_command(
     """Render scenes to PNGs with a JSONL index (out/index.jsonl) linking frames to scenes."""
     from rich.progress import track
 
-    from harness.render import RenderSettings, frame_times, open_renderer
+    from harness.render import Frame, RenderSettings, frame_times, open_renderer
     from harness.render._output import RenderJob, render_job, write_contact_sheet
+    from scenarios import SceneGraph
 
     chosen = get_scenario(scenario)
     if contact_sheet and condition is not None:
@@ -207,15 +208,17 @@ def render_command(
     job = RenderJob(chosen, conditions, n, seed, start, frame_times(frames, dt))
     total = len(conditions) * n
     active = open_renderer(renderer, settings)
+    firsts: list[tuple[SceneGraph, Frame]] = []  # only what the contact sheet shows
     try:
-        rendered = render_job(
-            active, job, out, track(range(total), description="rendering", transient=True)
-        )
+        scenes = render_job(active, job, out)
+        for scene, rendered in track(scenes, total=total, description="rendering", transient=True):
+            if contact_sheet:
+                firsts.append((scene, rendered[0]))
     finally:
         active.close()
     typer.echo(f"{total * frames} frames of {total} scenes in {out / 'index.jsonl'}")
     if contact_sheet:
-        sheet = write_contact_sheet(chosen, rendered, out / f"{chosen.name}_contact_sheet.png")
+        sheet = write_contact_sheet(chosen, firsts, out / f"{chosen.name}_contact_sheet.png")
         typer.echo(f"contact sheet: {sheet}")
 
 
