@@ -11,6 +11,8 @@
 - bf16 on GPU, fp32 on CPU; ``device_map="auto"`` across several GPUs; flash-attention 2
   when the ``flash_attn`` package is there, else SDPA (said once).
 - On CUDA out-of-memory the batch is halved and retried, and that is said once.
+- Any other error while preparing or generating a batch: its queries are retried one at
+  a time, and each one that still fails gets a failed response (the rest are answered).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from PIL import Image
 from drivecert import DrivecertError, UsageError
 from models._backend import LoadOptions
 from models._chat import clean_reply, hf_messages
-from models._types import Decoding, ImageRef, ModelQuery, Response
+from models._types import Decoding, ImageRef, ModelQuery, Response, one_line
 
 QWEN_TYPES = frozenset({"qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe"})
 _WHOLE_FILE_LIMIT = 64 * 2**20  # hash smaller weight files whole; larger ones by size+ends
@@ -79,6 +81,7 @@ class Generation:
         first_logits: the logits of the first new token (a list of floats), when asked.
         image_tokens: image placeholder tokens in the prompt.
         latency_s: its share of its batch's wall time (preprocessing and generation).
+        error: one line when this query failed (then there are no tokens), else None.
     """
 
     tokens: tuple[int, ...]
@@ -86,6 +89,7 @@ class Generation:
     first_logits: tuple[float, ...] | None
     image_tokens: int
     latency_s: float = 0.0
+    error: str | None = None
 
 
 class TransformersModel:
@@ -184,7 +188,11 @@ class TransformersModel:
     def generate_detailed(
         self, queries: Sequence[ModelQuery], decoding: Decoding, first_logits: bool = False
     ) -> list[Generation]:
-        """Generate ``batch_size`` queries at a time, halving it on CUDA out-of-memory."""
+        """Generate ``batch_size`` queries at a time, halving it on CUDA out-of-memory.
+
+        Any other error in a batch sends its queries one at a time; a query that still
+        fails gets a :class:`Generation` with ``error`` set instead of tokens.
+        """
         out: list[Generation] = []
         start = 0
         while start < len(queries):
@@ -193,13 +201,36 @@ class TransformersModel:
             try:
                 batch = self._generate_batch(self.prepare(chunk, decoding), decoding, first_logits)
             except Exception as error:  # torch.OutOfMemoryError, without importing torch here
-                if type(error).__name__ != "OutOfMemoryError" or self.batch_size == 1:
-                    raise
-                self._out_of_memory()
-                continue
+                if _out_of_memory(error):
+                    if self.batch_size == 1:
+                        raise
+                    self._out_of_memory()
+                    continue
+                batch = self._one_at_a_time(chunk, decoding, first_logits, error)
             share = (time.perf_counter() - began) / len(chunk)
             out += [replace(g, latency_s=share) for g in batch]
             start += len(chunk)
+        return out
+
+    def _one_at_a_time(
+        self,
+        chunk: Sequence[ModelQuery],
+        decoding: Decoding,
+        first_logits: bool,
+        error: Exception,
+    ) -> list[Generation]:
+        """Each query of a failed batch on its own; those that fail again get ``error``."""
+        if len(chunk) == 1:
+            return [_failed(error)]
+        out = []
+        for query in chunk:
+            try:
+                inputs = self.prepare([query], decoding)
+                out += self._generate_batch(inputs, decoding, first_logits)
+            except Exception as again:
+                if _out_of_memory(again):
+                    self._release()
+                out.append(_failed(again))
         return out
 
     def _out_of_memory(self) -> None:
@@ -255,9 +286,15 @@ class TransformersModel:
         return generations
 
     def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
-        """Answer ``queries``; each response carries its share of the batch's wall time."""
+        """Answer ``queries``; each response carries its share of the batch's wall time.
+
+        A query that fails on its own gets a failed response; the others are answered.
+        """
+        settings = decoding.to_dict()
         return [
-            Response(g.text, self.model_id, self.revision, decoding.to_dict(), g.latency_s)
+            Response(g.text, self.model_id, self.revision, settings, g.latency_s)
+            if g.error is None
+            else Response.failure(self.model_id, self.revision, settings, g.error, g.latency_s)
             for g in self.generate_detailed(queries, decoding)
         ]
 
@@ -272,6 +309,16 @@ class TransformersModel:
         self._resizer.shutdown()
         del self.model
         self._release()
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` is torch's CUDA out-of-memory (without importing torch here)."""
+    return type(error).__name__ == "OutOfMemoryError"
+
+
+def _failed(error: BaseException) -> Generation:
+    """The generation of a query that failed: no tokens, and why."""
+    return Generation((), "", None, 0, error=one_line(error))
 
 
 def _images(queries: Sequence[ModelQuery]) -> list[Image.Image]:
