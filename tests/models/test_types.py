@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from drivecert import DrivecertError, UsageError, pixel_sha256
-from models import Decoding, ModelQuery, Response, image_sha256
+from models import AnswerKey, Decoding, ModelQuery, Response, image_sha256
 
 
 def frame(seed: int) -> np.ndarray:
@@ -74,3 +74,8 @@ def test_status_and_error_must_agree() -> None:
         Response("x", "m", "r", {}, 0.0, error="boom")
     with pytest.raises(UsageError, match="response status 'lost'; valid: ok, failed"):
         Response("x", "m", "r", {}, 0.0, status="lost")  # type: ignore[arg-type]
+
+
+def test_answer_key_kinds_are_the_core_vocabulary() -> None:
+    with pytest.raises(UsageError, match="answer key kind 'essay'; valid: yes_no, action"):
+        AnswerKey("essay", ("a",), (), ("a", "b"))  # type: ignore[arg-type]
