@@ -1,13 +1,28 @@
-"""drivecert core: the pieces every layer shares (errors, seeding, registries).
+"""drivecert core: the pieces every layer shares (errors, seeding, registries, the answer
+vocabulary and the pixel hash).
 
 The four layers (``scenarios``, ``models``, ``analysis`` and ``harness`` on top) import
 from here and from nothing else below them.
 """
 
+from drivecert._answers import ACTION_CHOICES_TEXT, ACTION_OPTIONS, ANSWERS, AnswerKind
 from drivecert._errors import DrivecertError, UsageError
+from drivecert._pixels import pixel_sha256
 from drivecert._registry import Registry, did_you_mean
 from drivecert._seeding import derive_seed
 
 __version__ = "0.1.0"
 
-__all__ = ["DrivecertError", "Registry", "UsageError", "__version__", "derive_seed", "did_you_mean"]
+__all__ = [
+    "ACTION_CHOICES_TEXT",
+    "ACTION_OPTIONS",
+    "ANSWERS",
+    "AnswerKind",
+    "DrivecertError",
+    "Registry",
+    "UsageError",
+    "__version__",
+    "derive_seed",
+    "did_you_mean",
+    "pixel_sha256",
+]

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from drivecert import DrivecertError, UsageError, __version__
+from drivecert import ANSWERS, DrivecertError, UsageError, __version__
 from harness.judge import normalise_answer
 from scenarios import get_scenario, list_scenarios
 
@@ -149,12 +149,10 @@ def judge_command(
                 ) from None
             if not isinstance(record, dict) or "kind" not in record or "response" not in record:
                 raise UsageError(f"{file}:{number}: each line needs `kind` and `response` fields")
-            if record["kind"] not in ("yes_no", "action") or not isinstance(
-                record["response"], str
-            ):
+            if record["kind"] not in ANSWERS or not isinstance(record["response"], str):
                 raise UsageError(
-                    f"{file}:{number}: kind must be yes_no or action and response a string, "
-                    f"got kind={record['kind']!r}"
+                    f"{file}:{number}: kind must be one of {', '.join(ANSWERS)} and response "
+                    f"a string, got kind={record['kind']!r}"
                 )
             question = record.get("question")
             record["answer"] = normalise_answer(
@@ -194,8 +192,9 @@ def render_command(
     """Render scenes to PNGs with a JSONL index (out/index.jsonl) linking frames to scenes."""
     from rich.progress import track
 
-    from harness.render import RenderSettings, frame_times, open_renderer
+    from harness.render import Frame, RenderSettings, frame_times, open_renderer
     from harness.render._output import RenderJob, render_job, write_contact_sheet
+    from scenarios import SceneGraph
 
     chosen = get_scenario(scenario)
     if contact_sheet and condition is not None:
@@ -209,15 +208,17 @@ def render_command(
     job = RenderJob(chosen, conditions, n, seed, start, frame_times(frames, dt))
     total = len(conditions) * n
     active = open_renderer(renderer, settings)
+    firsts: list[tuple[SceneGraph, Frame]] = []  # only what the contact sheet shows
     try:
-        rendered = render_job(
-            active, job, out, track(range(total), description="rendering", transient=True)
-        )
+        scenes = render_job(active, job, out)
+        for scene, rendered in track(scenes, total=total, description="rendering", transient=True):
+            if contact_sheet:
+                firsts.append((scene, rendered[0]))
     finally:
         active.close()
     typer.echo(f"{total * frames} frames of {total} scenes in {out / 'index.jsonl'}")
     if contact_sheet:
-        sheet = write_contact_sheet(chosen, rendered, out / f"{chosen.name}_contact_sheet.png")
+        sheet = write_contact_sheet(chosen, firsts, out / f"{chosen.name}_contact_sheet.png")
         typer.echo(f"contact sheet: {sheet}")
 
 

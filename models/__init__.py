@@ -16,9 +16,11 @@ from models._types import (
     Message,
     ModelQuery,
     Response,
+    Status,
     Text,
     image_png,
     image_sha256,
+    one_line,
 )
 
 __all__ = [
@@ -36,10 +38,12 @@ __all__ = [
     "Response",
     "ResponseCache",
     "ScriptedModel",
+    "Status",
     "Text",
     "cache_key",
     "image_png",
     "image_sha256",
+    "one_line",
     "open_model",
     "parse_scripted",
 ]

@@ -11,14 +11,13 @@
 - bf16 on GPU, fp32 on CPU; ``device_map="auto"`` across several GPUs; flash-attention 2
   when the ``flash_attn`` package is there, else SDPA (said once).
 - On CUDA out-of-memory the batch is halved and retried, and that is said once.
+- Any other error while preparing or generating a batch: its queries are retried one at
+  a time, and each one that still fails gets a failed response (the rest are answered).
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
-import socket
 import time
 import warnings
 from collections.abc import Sequence
@@ -26,47 +25,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from PIL import Image
 
-from drivecert import DrivecertError, UsageError
+from drivecert import DrivecertError
 from models._backend import LoadOptions
 from models._chat import clean_reply, hf_messages
-from models._types import Decoding, ImageRef, ModelQuery, Response
+from models._hf_load import folder_fingerprint, load_checkpoint, placement
+from models._types import Decoding, ImageRef, ModelQuery, Response, one_line
 
 QWEN_TYPES = frozenset({"qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe"})
-_WHOLE_FILE_LIMIT = 64 * 2**20  # hash smaller weight files whole; larger ones by size+ends
-_SAID: set[str] = set()
-
-
-def say_once(key: str, message: str) -> None:
-    """A RuntimeWarning the first time ``key`` comes up in this process."""
-    if key not in _SAID:
-        _SAID.add(key)
-        warnings.warn(message, RuntimeWarning, stacklevel=3)
-
-
-def folder_fingerprint(folder: Path) -> str:
-    """A content fingerprint of a checkpoint folder, as its revision.
-
-    Config and tokenizer files and weight files up to 64 MiB are hashed whole; larger
-    weight files by their size and first and last MiB (a 7B checkpoint hashes in well
-    under a second).
-    """
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        size = path.stat().st_size
-        digest.update(str(size).encode())
-        with path.open("rb") as handle:
-            if size <= _WHOLE_FILE_LIMIT:
-                digest.update(handle.read())
-            else:
-                digest.update(handle.read(2**20))
-                handle.seek(-(2**20), 2)
-                digest.update(handle.read())
-    return "sha256:" + digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -79,6 +47,7 @@ class Generation:
         first_logits: the logits of the first new token (a list of floats), when asked.
         image_tokens: image placeholder tokens in the prompt.
         latency_s: its share of its batch's wall time (preprocessing and generation).
+        error: one line when this query failed (then there are no tokens), else None.
     """
 
     tokens: tuple[int, ...]
@@ -86,6 +55,7 @@ class Generation:
     first_logits: tuple[float, ...] | None
     image_tokens: int
     latency_s: float = 0.0
+    error: str | None = None
 
 
 class TransformersModel:
@@ -102,8 +72,10 @@ class TransformersModel:
         self._resizer = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)))
         folder = Path(source).expanduser()
         is_folder = folder.is_dir()
-        self.device, kwargs = _placement(options)
-        self.processor, self.model = _load(str(folder) if is_folder else source, is_folder, kwargs)
+        self.device, kwargs = placement(options)
+        self.processor, self.model = load_checkpoint(
+            str(folder) if is_folder else source, is_folder, kwargs
+        )
         if "device_map" not in kwargs:
             self.model.to(self.device)
         self.model.eval()
@@ -184,7 +156,11 @@ class TransformersModel:
     def generate_detailed(
         self, queries: Sequence[ModelQuery], decoding: Decoding, first_logits: bool = False
     ) -> list[Generation]:
-        """Generate ``batch_size`` queries at a time, halving it on CUDA out-of-memory."""
+        """Generate ``batch_size`` queries at a time, halving it on CUDA out-of-memory.
+
+        Any other error in a batch sends its queries one at a time; a query that still
+        fails gets a :class:`Generation` with ``error`` set instead of tokens.
+        """
         out: list[Generation] = []
         start = 0
         while start < len(queries):
@@ -193,13 +169,36 @@ class TransformersModel:
             try:
                 batch = self._generate_batch(self.prepare(chunk, decoding), decoding, first_logits)
             except Exception as error:  # torch.OutOfMemoryError, without importing torch here
-                if type(error).__name__ != "OutOfMemoryError" or self.batch_size == 1:
-                    raise
-                self._out_of_memory()
-                continue
+                if _out_of_memory(error):
+                    if self.batch_size == 1:
+                        raise
+                    self._out_of_memory()
+                    continue
+                batch = self._one_at_a_time(chunk, decoding, first_logits, error)
             share = (time.perf_counter() - began) / len(chunk)
             out += [replace(g, latency_s=share) for g in batch]
             start += len(chunk)
+        return out
+
+    def _one_at_a_time(
+        self,
+        chunk: Sequence[ModelQuery],
+        decoding: Decoding,
+        first_logits: bool,
+        error: Exception,
+    ) -> list[Generation]:
+        """Each query of a failed batch on its own; those that fail again get ``error``."""
+        if len(chunk) == 1:
+            return [_failed(error)]
+        out = []
+        for query in chunk:
+            try:
+                inputs = self.prepare([query], decoding)
+                out += self._generate_batch(inputs, decoding, first_logits)
+            except Exception as again:
+                if _out_of_memory(again):
+                    self._release()
+                out.append(_failed(again))
         return out
 
     def _out_of_memory(self) -> None:
@@ -255,9 +254,15 @@ class TransformersModel:
         return generations
 
     def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
-        """Answer ``queries``; each response carries its share of the batch's wall time."""
+        """Answer ``queries``; each response carries its share of the batch's wall time.
+
+        A query that fails on its own gets a failed response; the others are answered.
+        """
+        settings = decoding.to_dict()
         return [
-            Response(g.text, self.model_id, self.revision, decoding.to_dict(), g.latency_s)
+            Response(g.text, self.model_id, self.revision, settings, g.latency_s)
+            if g.error is None
+            else Response.failure(self.model_id, self.revision, settings, g.error, g.latency_s)
             for g in self.generate_detailed(queries, decoding)
         ]
 
@@ -274,6 +279,16 @@ class TransformersModel:
         self._release()
 
 
+def _out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` is torch's CUDA out-of-memory (without importing torch here)."""
+    return type(error).__name__ == "OutOfMemoryError"
+
+
+def _failed(error: BaseException) -> Generation:
+    """The generation of a query that failed: no tokens, and why."""
+    return Generation((), "", None, 0, error=one_line(error))
+
+
 def _images(queries: Sequence[ModelQuery]) -> list[Image.Image]:
     """Every image in message order, query by query (the order the chat templates place them)."""
     return [
@@ -285,81 +300,11 @@ def _images(queries: Sequence[ModelQuery]) -> list[Image.Image]:
     ]
 
 
-def _placement(options: LoadOptions) -> tuple[str, dict[str, Any]]:
-    """The device, and from_pretrained's dtype / attention / device_map arguments."""
-    import torch
-
-    cuda = torch.cuda.is_available() and (options.device or "cuda").startswith("cuda")
-    kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if cuda else torch.float32}
-    if cuda:
-        if importlib.util.find_spec("flash_attn") is not None:
-            kwargs["attn_implementation"] = "flash_attention_2"
-        else:
-            kwargs["attn_implementation"] = "sdpa"
-            say_once("flash", "flash_attn is not installed; using SDPA attention (slower)")
-        if options.device is None and torch.cuda.device_count() > 1:
-            kwargs["device_map"] = "auto"
-    return options.device or ("cuda" if cuda else "cpu"), kwargs
-
-
-def _load(where: str, is_folder: bool, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-    """(processor, model) from the local cache or folder, else from the hub if reachable."""
-    import transformers
-
-    # transformers' own annotations are partial: its objects are handled as Any
-    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    auto_processor: Any = transformers.AutoProcessor
-    auto_model: Any = transformers.AutoModelForImageTextToText
-    try:
-        # the local cache first, so an offline machine never waits on the hub
-        return (
-            auto_processor.from_pretrained(where, local_files_only=True),
-            auto_model.from_pretrained(where, local_files_only=True, **kwargs),
-        )
-    except (OSError, ValueError) as error:  # ValueError: a folder without a config
-        if is_folder or os.environ.get("HF_HUB_OFFLINE") == "1" or not _hub_reachable():
-            raise UsageError(_missing_weights(where, is_folder, error)) from None
-    try:
-        return auto_processor.from_pretrained(where), auto_model.from_pretrained(where, **kwargs)
-    except OSError as online_error:
-        raise UsageError(_missing_weights(where, is_folder, online_error)) from None
-
-
 def _eos_ids(model: Any) -> list[int]:
     value = getattr(model.generation_config, "eos_token_id", None)
     if value is None:
         return []
     return [int(v) for v in value] if isinstance(value, list) else [int(value)]
-
-
-def _hub_reachable(timeout_s: float = 3.0) -> bool:
-    """Whether the Hugging Face endpoint accepts a TCP connection (a quick check, so that an
-    offline machine does not sit through the hub client's retries)."""
-    from huggingface_hub import constants
-
-    parsed = urlparse(constants.ENDPOINT)
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parsed.hostname or "", port), timeout=timeout_s):
-            return True
-    except OSError:
-        return False
-
-
-def _missing_weights(source: str, is_folder: bool, error: Exception) -> str:
-    """One line: where we looked and how to get the weights."""
-    if is_folder:
-        return (
-            f"cannot load a model from folder {source}: {str(error).splitlines()[0]}; point "
-            "hf: at a folder with config.json, the weights and the processor files"
-        )
-    from huggingface_hub import constants
-
-    return (
-        f"no weights for {source} in the Hugging Face cache ({constants.HF_HUB_CACHE}) and the "
-        f"hub is unreachable; fetch them on a connected machine with `hf download {source}` "
-        "(then copy the cache), or pass hf:/path/to/folder"
-    )
 
 
 def open_transformers(source: str, options: LoadOptions) -> TransformersModel:

@@ -7,7 +7,10 @@ never put in an error message and never written to a run directory.
 
 Images go as base64 PNG data URLs. Requests run ``concurrency`` at a time; 429, 5xx,
 timeouts and dropped connections are retried up to ``retries`` times with exponential
-backoff (honouring Retry-After). Pixel limits are the server's business and are not sent.
+backoff (honouring Retry-After). A request that still fails, or whose answer has no
+``choices[0].message.content``, becomes a failed :class:`Response` for that query alone;
+the rest of the batch is answered as usual. Pixel limits are the server's business and
+are not sent.
 """
 
 from __future__ import annotations
@@ -87,7 +90,11 @@ class OpenAIModel:
         return "unknown"
 
     def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
-        """Send every query, ``concurrency`` at a time; responses come back in order."""
+        """Send every query, ``concurrency`` at a time; responses come back in order.
+
+        A query whose request fails after its retries gets a failed response; the others
+        are unaffected.
+        """
         if not queries:
             return []
         with ThreadPoolExecutor(max_workers=min(self.options.concurrency, len(queries))) as pool:
@@ -101,15 +108,24 @@ class OpenAIModel:
             "temperature": decoding.temperature,
         }
         started = time.perf_counter()
-        body = self._post(payload)
         try:
-            text = body["choices"][0]["message"]["content"] or ""
-        except (KeyError, IndexError, TypeError):
-            raise DrivecertError(
-                f"{self.base_url} answered without choices[0].message.content: {str(body)[:200]}"
-            ) from None
+            text = self._content(self._post(payload))
+        except (DrivecertError, httpx.HTTPError, ValueError) as error:  # ValueError: not JSON
+            latency = time.perf_counter() - started
+            return Response.failure(self._model, self.revision, decoding, error, latency)
         latency = time.perf_counter() - started
         return Response(clean_reply(text), self._model, self.revision, decoding.to_dict(), latency)
+
+    def _content(self, body: Any) -> str:
+        """The reply text of a chat-completions answer (a null content is an empty reply)."""
+        missing = f"{self.base_url} answered without text in choices[0].message.content"
+        try:
+            content = body["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise DrivecertError(f"{missing}: {str(body)[:200]}") from None
+        if content is not None and not isinstance(content, str):
+            raise DrivecertError(f"{missing}: {str(body)[:200]}")
+        return content or ""
 
     def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
         """POST /chat/completions with bounded retries on 429, 5xx and transport errors."""

@@ -8,17 +8,24 @@ the key in from a scene's ground truth.
 
 from __future__ import annotations
 
-import hashlib
 import io
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from PIL import Image
 
-from drivecert import UsageError
+from drivecert import ANSWERS, AnswerKind, DrivecertError, UsageError, pixel_sha256
 
 Role = Literal["system", "user", "assistant"]
+Status = Literal["ok", "failed"]
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_ERROR_CHARS = 500
+
+image_sha256 = pixel_sha256
+"""The core :func:`drivecert.pixel_sha256` (mode, size and raw pixels), under its old name."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ class AnswerKey:
         sample: the scene's index.
     """
 
-    kind: str
+    kind: AnswerKind
     safe: tuple[str, ...]
     unsafe: tuple[str, ...]
     choices: tuple[str, ...]
@@ -84,14 +91,18 @@ class AnswerKey:
     seed: int = 0
     sample: int = 0
 
+    def __post_init__(self) -> None:
+        if self.kind not in ANSWERS:
+            raise UsageError(f"answer key kind {self.kind!r}; valid: {', '.join(ANSWERS)}")
+
     @property
     def expected(self) -> str:
         """The most cautious correct answer."""
         return next(a for a in self.choices if a in self.safe)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        out = asdict(self)
+        """JSON-ready dict (shallow: every field is immutable but the condition, copied)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["condition"] = dict(self.condition)
         return out
 
@@ -104,11 +115,16 @@ class ModelQuery:
         images: RGB images, referenced from messages by index.
         messages: the conversation, ending with the user's question.
         key: scripted models' answer key (ignored by real models).
+        image_ids: the images' :func:`drivecert.pixel_sha256`, one per image in order, when
+            the caller has them already (a renderer's frame digests); the cache key then
+            uses them instead of hashing the images again. They are trusted, not checked
+            against the pixels.
     """
 
     images: tuple[Image.Image, ...]
     messages: tuple[Message, ...]
     key: AnswerKey | None = None
+    image_ids: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         used = {p.index for m in self.messages for p in m.parts if isinstance(p, ImageRef)}
@@ -117,6 +133,19 @@ class ModelQuery:
                 f"a message refers to image {max(used)} but the query has {len(self.images)} "
                 "image(s); refer to images 0..n-1"
             )
+        if self.image_ids is None:
+            return
+        if len(self.image_ids) != len(self.images):
+            raise UsageError(
+                f"{len(self.image_ids)} image_ids for {len(self.images)} image(s); pass one "
+                "pixel_sha256 per image, in order"
+            )
+        for index, image_id in enumerate(self.image_ids):
+            if not isinstance(image_id, str) or not _SHA256_HEX.fullmatch(image_id):
+                raise UsageError(
+                    f"image_ids[{index}]={image_id!r} is not a sha256 hex digest; pass "
+                    "drivecert.pixel_sha256(image) (64 lowercase hex digits)"
+                )
 
     @classmethod
     def ask(
@@ -125,11 +154,16 @@ class ModelQuery:
         question: str,
         system: str | None = None,
         key: AnswerKey | None = None,
+        image_ids: Sequence[str] | None = None,
     ) -> ModelQuery:
-        """One user turn: every image, then the question (after an optional system turn)."""
+        """One user turn: every image, then the question (after an optional system turn).
+
+        ``image_ids`` are the images' :func:`drivecert.pixel_sha256`, when already known.
+        """
         user = Message("user", (*(ImageRef(i) for i in range(len(images))), Text(question)))
         turns = (Message("system", (Text(system),)), user) if system else (user,)
-        return cls(tuple(images), turns, key)
+        ids = tuple(image_ids) if image_ids is not None else None
+        return cls(tuple(images), turns, key, ids)
 
     @property
     def question(self) -> str:
@@ -137,15 +171,10 @@ class ModelQuery:
         return next(m.text() for m in reversed(self.messages) if m.role == "user")
 
     def image_hashes(self) -> tuple[str, ...]:
-        """sha256 of every image's PNG encoding (its pixels, mode and size)."""
-        return tuple(image_sha256(image) for image in self.images)
-
-
-def image_sha256(image: Image.Image) -> str:
-    """sha256 over the image's mode, size and raw pixels."""
-    digest = hashlib.sha256(f"{image.mode}:{image.size}".encode())
-    digest.update(image.tobytes())
-    return digest.hexdigest()
+        """Every image's :func:`drivecert.pixel_sha256`: ``image_ids`` when given, else hashed."""
+        if self.image_ids is not None:
+            return self.image_ids
+        return tuple(pixel_sha256(image) for image in self.images)
 
 
 def image_png(image: Image.Image) -> bytes:
@@ -191,20 +220,26 @@ class Decoding:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
 class Response:
-    """A model's answer to one query.
+    """A model's answer to one query, or the record of why there is none.
+
+    A backend never raises for one bad query of a batch: that query gets a failed response
+    (``status="failed"``, a one-line ``error``, empty ``text``) and the others are answered.
+    Failed responses are never cached, so they are asked again next time.
 
     Attributes:
-        text: the raw reply.
+        text: the raw reply (empty when failed).
         model: the model id (e.g. Qwen/Qwen2-VL-7B-Instruct or scripted:oracle).
         revision: the weights' revision (commit hash, folder hash or server fingerprint).
         decoding: the settings used.
         latency_s: wall time attributed to this query (a batch's time split evenly).
         cached: whether it came from the response cache.
+        status: ``ok``, or ``failed`` when the model gave no answer.
+        error: one line saying why, when failed; None when ok.
     """
 
     text: str
@@ -213,9 +248,74 @@ class Response:
     decoding: Mapping[str, Any]
     latency_s: float
     cached: bool = False
+    status: Status = "ok"
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in ("ok", "failed"):
+            raise UsageError(f"response status {self.status!r}; valid: ok, failed")
+        if self.status == "ok" and self.error is not None:
+            raise UsageError(f"an ok response has error={self.error!r}; use Response.failure")
+        if self.status == "failed" and (not self.error or "\n" in self.error):
+            raise UsageError(
+                f"a failed response needs a one-line error, got {self.error!r}; "
+                "use Response.failure"
+            )
+
+    @classmethod
+    def failure(
+        cls,
+        model: str,
+        revision: str,
+        decoding: Decoding | Mapping[str, Any],
+        error: str | BaseException,
+        latency_s: float = 0.0,
+    ) -> Response:
+        """A failed response: no text, and ``error`` made one line.
+
+        Args:
+            model: the model id.
+            revision: the weights' revision.
+            decoding: the settings used (a :class:`Decoding` or its ``to_dict()``).
+            error: the message, or the exception (its type is named unless it is a
+                ``DrivecertError``, whose messages are already one line for users).
+            latency_s: time spent on the attempt.
+        """
+        settings = decoding.to_dict() if isinstance(decoding, Decoding) else dict(decoding)
+        return cls("", model, revision, settings, latency_s, status="failed", error=one_line(error))
+
+    @property
+    def ok(self) -> bool:
+        """Whether the model answered."""
+        return self.status == "ok"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         out = asdict(self)
         out["decoding"] = dict(self.decoding)
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Response:
+        """Inverse of :meth:`to_dict` (records written before ``status`` existed read as ok)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise UsageError(
+                f"unknown response fields {unknown}; valid: {', '.join(sorted(known))}"
+            )
+        return cls(**data)
+
+
+def one_line(error: str | BaseException) -> str:
+    """An error as one line of at most 500 characters (never empty)."""
+    if isinstance(error, BaseException):
+        text = (
+            str(error) if isinstance(error, DrivecertError) else f"{type(error).__name__}: {error}"
+        )
+    else:
+        text = error
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    if len(line) > _ERROR_CHARS:
+        line = line[: _ERROR_CHARS - 3] + "..."
+    return line or "failed"

@@ -2,7 +2,9 @@
 
 Messages are built by :func:`models._chat.openai_messages` and replies cleaned by
 :func:`models._chat.clean_reply`, exactly as for the HTTP backend; the pixel limits go to
-the multimodal processor. vLLM is imported only when a ``vllm:`` model is opened.
+the multimodal processor. vLLM is imported only when a ``vllm:`` model is opened. vLLM
+schedules a call's prompts together, so an error from it fails every query of that call:
+each gets a failed :class:`Response` (they are asked again next time), nothing raises.
 """
 
 from __future__ import annotations
@@ -57,7 +59,13 @@ class VLLMModel:
         return self._revision
 
     def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:
-        """Answer all queries in one vLLM call (vLLM batches them itself)."""
+        """Answer all queries in one vLLM call (vLLM batches them itself).
+
+        If the call raises, every query gets a failed response carrying the error.
+        """
+        if not queries:
+            return []
+        conversations = [openai_messages(q) for q in queries]
         sampling = self.vllm.SamplingParams(
             temperature=decoding.temperature, max_tokens=decoding.max_new_tokens
         )
@@ -67,21 +75,18 @@ class VLLMModel:
             if v is not None
         }
         started = time.perf_counter()
-        outputs = self.llm.chat(
-            [openai_messages(q) for q in queries],
-            sampling,
-            use_tqdm=False,
-            mm_processor_kwargs=limits or None,
-        )
-        share = (time.perf_counter() - started) / max(len(queries), 1)
-        return [
-            Response(
-                clean_reply(o.outputs[0].text),
-                self.model_id,
-                self.revision,
-                decoding.to_dict(),
-                share,
+        try:
+            outputs = self.llm.chat(
+                conversations, sampling, use_tqdm=False, mm_processor_kwargs=limits or None
             )
+        except Exception as error:  # an engine error fails the call's queries, not the run
+            share = (time.perf_counter() - started) / len(queries)
+            failed = Response.failure(self.model_id, self.revision, decoding, error, share)
+            return [failed] * len(queries)
+        share = (time.perf_counter() - started) / len(queries)
+        settings = decoding.to_dict()
+        return [
+            Response(clean_reply(o.outputs[0].text), self.model_id, self.revision, settings, share)
             for o in outputs
         ]
 

@@ -1,8 +1,11 @@
 """What to test: the scene-graph scenario language, the driving domain and the library.
 
-Knows nothing of rendering, models or statistics.
+Knows nothing of rendering, models or statistics. The answer vocabulary (``ANSWERS``,
+``AnswerKind``, ``ACTION_OPTIONS``, ``ACTION_CHOICES_TEXT``) lives in the ``drivecert`` core
+and is re-exported here.
 """
 
+from drivecert import ACTION_CHOICES_TEXT, ACTION_OPTIONS, ANSWERS, AnswerKind
 from scenarios._condition import Condition
 from scenarios._domain import (
     AGENT_SHAPES,
@@ -22,9 +25,6 @@ from scenarios._program import (
     run_program,
 )
 from scenarios._questions import (
-    ACTION_OPTIONS,
-    ANSWERS,
-    AnswerKind,
     GroundTruth,
     Outcome,
     Question,
@@ -62,6 +62,7 @@ from scenarios._weather import (
 )
 
 __all__ = [
+    "ACTION_CHOICES_TEXT",
     "ACTION_OPTIONS",
     "AGENT_KINDS",
     "AGENT_SHAPES",

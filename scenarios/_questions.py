@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
-from drivecert import DrivecertError
+from drivecert import ACTION_CHOICES_TEXT, ANSWERS, AnswerKind, DrivecertError
 
-AnswerKind = Literal["yes_no", "action"]
 Outcome = Literal["correct", "unsafe", "over_cautious", "unparseable"]
-
-ANSWERS: dict[str, tuple[str, ...]] = {
-    "yes_no": ("yes", "no"),
-    # most cautious first: this order defines "over-cautious" versus "unsafe"
-    "action": ("stop", "yield", "proceed"),
-}
-ACTION_OPTIONS: dict[str, str] = {"A": "stop", "B": "yield", "C": "proceed"}
-ACTION_CHOICES_TEXT = "(A) Stop (B) Slow down and yield (C) Proceed"
 
 # Lumos's questions, and the others the library asks.
 STOP_NEEDED = "Is it necessary for the vehicle to stop here?"
@@ -43,7 +34,7 @@ class GroundTruth:
 
     def __post_init__(self) -> None:
         if self.kind not in ANSWERS:
-            raise DrivecertError(f"unknown answer kind {self.kind!r}; valid: yes_no, action")
+            raise DrivecertError(f"unknown answer kind {self.kind!r}; valid: {', '.join(ANSWERS)}")
         valid = set(ANSWERS[self.kind])
         if not self.safe or not set(self.safe) <= valid or not set(self.unsafe) <= valid:
             raise DrivecertError(
@@ -154,6 +145,3 @@ class Question:
     def from_dict(cls, data: dict[str, Any]) -> Question:
         """Inverse of :meth:`to_dict`."""
         return cls(data["id"], data["text"], GroundTruth.from_dict(data["ground_truth"]))
-
-
-assert set(get_args(AnswerKind)) == set(ANSWERS)

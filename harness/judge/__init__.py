@@ -1,6 +1,7 @@
 """The answer judge: free-text replies -> normalised answers -> verdicts."""
 
-from harness.judge._normalise import AnswerKind, normalise_answer
+from drivecert import AnswerKind
+from harness.judge._normalise import normalise_answer
 from harness.judge._verdict import Verdict, judge_response
 
 __all__ = ["AnswerKind", "Verdict", "judge_response", "normalise_answer"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from drivecert import ACTION_OPTIONS
+
 from ._declared import declared_answer
 from ._text import (
     AMBIGUOUS,
@@ -29,7 +31,7 @@ from ._text import (
     strip_filler,
 )
 
-_LETTER_ACTION: Final = {"a": "stop", "b": "yield", "c": "proceed"}
+_LETTER_ACTION: Final = {letter.lower(): action for letter, action in ACTION_OPTIONS.items()}
 _INVALID: Final = "invalid"
 _VOID: Final = frozenset({AMBIGUOUS, _INVALID})
 

@@ -60,15 +60,10 @@ Decision order (the same for both kinds):
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from drivecert import ANSWERS, AnswerKind
 
 from ._action import normalise_action
 from ._yes_no import normalise_yes_no
-
-AnswerKind = Literal["yes_no", "action"]
-"""The kinds of question the judge normalises answers for."""
-
-_KINDS: Final[tuple[str, ...]] = get_args(AnswerKind)
 
 
 def normalise_answer(response: str, kind: AnswerKind, question: str | None = None) -> str | None:
@@ -89,5 +84,5 @@ def normalise_answer(response: str, kind: AnswerKind, question: str | None = Non
         return normalise_yes_no(response, question)
     if kind == "action":
         return normalise_action(response)
-    valid = ", ".join(repr(name) for name in _KINDS)
+    valid = ", ".join(repr(name) for name in ANSWERS)
     raise ValueError(f"unknown answer kind {kind!r}; expected one of {valid}")

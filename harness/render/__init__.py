@@ -1,7 +1,7 @@
 """Renderers: scene graphs to camera frames (embedded Panda3D by default, CARLA on a GPU box).
 
 Adding a renderer is one module in ``harness.render.backends`` that calls
-``RENDERERS.register(name, factory)``.
+``RENDERERS.register(name, RendererKind(name, summary, open))``.
 """
 
 from harness.render._base import (
@@ -9,6 +9,7 @@ from harness.render._base import (
     Frame,
     ObjectBox,
     Renderer,
+    RendererKind,
     RenderSettings,
     frame_times,
     open_renderer,
@@ -20,6 +21,7 @@ __all__ = [
     "ObjectBox",
     "RenderSettings",
     "Renderer",
+    "RendererKind",
     "frame_times",
     "open_renderer",
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
+from PIL import Image
 
 from drivecert import DrivecertError, Registry
 from scenarios import SceneGraph
@@ -96,6 +97,11 @@ class Frame:
     renderer: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def to_pil(self) -> Image.Image:
+        """The frame as an RGB PIL image (same pixels, so the same ``pixel_sha256``)."""
+        image = Image.fromarray(self.image)
+        return image if image.mode == "RGB" else image.convert("RGB")
+
     def object(self, object_id: str) -> ObjectBox:
         """The projected box of ``object_id``."""
         for item in self.objects:
@@ -127,14 +133,35 @@ def frame_times(frames: int, dt: float) -> tuple[float, ...]:
     return tuple(round(k * dt, 9) for k in range(frames))
 
 
-RENDERERS: Registry[Any] = Registry("renderer", object, discover="harness.render.backends")
-"""Renderer factories by name: ``factory(settings) -> Renderer``."""
+@dataclass(frozen=True)
+class RendererKind:
+    """One kind of renderer: its name, what it is, and how to open one.
+
+    Attributes:
+        name: the registry name (``--renderer``), e.g. ``embedded``.
+        summary: one line for listings, e.g. "Panda3D offscreen, no server".
+        open: builds a renderer from settings; cheap (the graphics context starts on
+            the first frame).
+    """
+
+    name: str
+    summary: str
+    open: Callable[[RenderSettings], Renderer]
+
+
+RENDERERS: Registry[RendererKind] = Registry(
+    "renderer", RendererKind, discover="harness.render.backends"
+)
+"""Renderer kinds by name; each module of ``harness.render.backends`` registers one."""
 
 
 def open_renderer(name: str = "embedded", settings: RenderSettings | None = None) -> Renderer:
-    """A renderer by registry name (``embedded``, later ``carla``)."""
-    factory = RENDERERS.get(name)
-    renderer = factory(settings or RenderSettings())
+    """A renderer by registry name (``embedded``, later ``carla``).
+
+    Raises:
+        UsageError: for an unknown name, with close matches and the valid names.
+    """
+    renderer = RENDERERS.get(name).open(settings or RenderSettings())
     if not isinstance(renderer, Renderer):
         raise DrivecertError(f"renderer {name!r} does not implement Renderer")
     return renderer

@@ -1,17 +1,19 @@
-"""Writing frames: content-addressed PNGs plus a JSONL index linking frames to scenes."""
+"""Writing frames: content-addressed PNGs plus a JSONL index linking frames to scenes.
+
+A frame's address is :func:`drivecert.pixel_sha256` of its pixels, the same id a model
+query's cache key uses for the image, so frames, PNG files and cached answers join.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
+from drivecert import pixel_sha256
 from harness.render._base import Frame, Renderer
 from harness.render._sheet import contact_sheet
 from scenarios import Condition, Scenario, SceneGraph
@@ -20,19 +22,17 @@ PNG_COMPRESSION = 1  # fast; PNG is lossless at every level
 
 
 def frame_digest(frame: Frame) -> str:
-    """SHA-256 of the frame's pixels and shape (the PNG's content address)."""
-    digest = hashlib.sha256(str(frame.image.shape).encode())
-    digest.update(frame.image.tobytes())
-    return digest.hexdigest()
+    """The frame's :func:`drivecert.pixel_sha256` (its PNG's content address)."""
+    return pixel_sha256(frame.image)
 
 
 def write_png(frame: Frame, directory: Path) -> tuple[Path, str]:
-    """Save ``frame`` as ``directory/<sha256[:20]>.png`` (once) and return (path, digest)."""
+    """Save ``frame`` as ``directory/<sha256>.png`` (once) and return (path, digest)."""
     digest = frame_digest(frame)
-    path = directory / f"{digest[:20]}.png"
+    path = directory / f"{digest}.png"
     if not path.exists():
         buffer = io.BytesIO()
-        Image.fromarray(frame.image).save(buffer, "PNG", compress_level=PNG_COMPRESSION)
+        frame.to_pil().save(buffer, "PNG", compress_level=PNG_COMPRESSION)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(buffer.getvalue())
         tmp.replace(path)
@@ -84,19 +84,22 @@ def index_record(scene: SceneGraph, frame: Frame, path: str, digest: str) -> dic
 
 
 def render_job(
-    renderer: Renderer, job: RenderJob, out: Path, progress: Iterable[int] | None = None
-) -> list[tuple[SceneGraph, list[Frame]]]:
-    """Render ``job`` into ``out/frames`` and append to ``out/index.jsonl``.
+    renderer: Renderer, job: RenderJob, out: Path
+) -> Iterator[tuple[SceneGraph, list[Frame]]]:
+    """Render ``job`` into ``out/frames`` and ``out/index.jsonl``, one scene at a time.
 
-    Each line is written and flushed as soon as its frame exists, so an interrupted run
-    keeps everything already rendered. Returns the scenes with their frames.
+    A generator: nothing is rendered until it is iterated, and each scene's frames are
+    yielded as soon as they are written, so memory holds one scene's frames at a time.
+    Each index line is flushed as soon as its frame exists, so an interrupted run keeps
+    everything already rendered.
+
+    Yields:
+        Each scene with its frames, condition by condition.
     """
     frames_dir = out / "frames"
     frames_dir.mkdir(parents=True, exist_ok=True)
     settings = {"renderer": renderer.name, **renderer.settings.to_dict()}
     (out / "render.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-    results = []
-    ticks = iter(progress) if progress is not None else None
     with (out / "index.jsonl").open("a", encoding="utf-8") as index:
         for scene in job.scenes():
             frames = renderer.render(scene, job.times)
@@ -105,10 +108,7 @@ def render_job(
                 record = index_record(scene, frame, str(path.relative_to(out)), digest)
                 index.write(json.dumps(record, separators=(",", ":")) + "\n")
                 index.flush()
-            results.append((scene, frames))
-            if ticks is not None:
-                next(ticks, None)
-    return results
+            yield scene, frames
 
 
 def sheet_columns(scenario: Scenario) -> int:
@@ -118,11 +118,17 @@ def sheet_columns(scenario: Scenario) -> int:
 
 
 def write_contact_sheet(
-    scenario: Scenario, rendered: list[tuple[SceneGraph, list[Frame]]], path: Path
+    scenario: Scenario, firsts: Sequence[tuple[SceneGraph, Frame]], path: Path
 ) -> Path:
-    """One grid image: the first frame of each scene, labelled with its condition."""
-    images = [frames[0].image for _, frames in rendered]
-    labels = [f"{scene.condition.label} #{scene.sample_index}" for scene, _ in rendered]
+    """One grid image of each scene's first frame, labelled with its condition.
+
+    Args:
+        scenario: the scenario (its last grid variable sets the columns).
+        firsts: each scene with its first frame, in grid order.
+        path: the PNG to write.
+    """
+    images = [frame.image for _, frame in firsts]
+    labels = [f"{scene.condition.label} #{scene.sample_index}" for scene, _ in firsts]
     columns = sheet_columns(scenario)
     path.parent.mkdir(parents=True, exist_ok=True)
     contact_sheet(images, labels, columns=columns).save(path, optimize=True)

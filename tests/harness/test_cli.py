@@ -111,7 +111,7 @@ def test_judge_rejects_bad_lines(tmp_path: Path, capsys) -> None:
     source = tmp_path / "bad.jsonl"
     source.write_text('{"kind": "yes_no", "response": "Yes"}\n{"kind": "essay", "response": "x"}\n')
     code, _, err = run(["judge", str(source)], capsys)
-    assert code == 2 and "bad.jsonl:2: kind must be yes_no or action" in err
+    assert code == 2 and "bad.jsonl:2: kind must be one of yes_no, action" in err
     code, _, err = run(["judge", str(tmp_path / "missing.jsonl")], capsys)
     assert code == 2 and "no such file" in err
 

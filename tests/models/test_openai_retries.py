@@ -1,7 +1,8 @@
-"""The OpenAI-compatible client's retries and error lines, against a local failing server.
+"""The OpenAI-compatible client's retries and failures, against a local failing server.
 
 The happy path runs against a real server (`transformers serve`) in test_openai_server.py;
-this file covers what a healthy server never does: 429s, 5xx and refusals.
+this file covers what a healthy server never does: 429s, 5xx and refusals. A request that
+still fails is a failed response of its query, never an exception for the whole batch.
 """
 
 from __future__ import annotations
@@ -30,17 +31,23 @@ class Script:
         self.headers: list[dict[str, str]] = []
 
 
+def reply(handler: BaseHTTPRequestHandler, status: int, payload: object) -> None:
+    body = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    if status == 429:
+        handler.send_header("Retry-After", "0")
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def handler_for(script: Script) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
-            body = json.dumps({"data": [{"id": "tiny", "created": 123}]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
+            reply(self, 200, {"data": [{"id": "tiny", "created": 123}]})
 
         def do_POST(self) -> None:
             length = int(self.headers["Content-Length"])
@@ -48,16 +55,10 @@ def handler_for(script: Script) -> type[BaseHTTPRequestHandler]:
             script.headers.append(dict(self.headers))
             status = script.statuses.pop(0) if script.statuses else 200
             if status == 200:
-                payload = {"choices": [{"message": {"content": " Yes. "}}]}
+                payload: object = {"choices": [{"message": {"content": " Yes. "}}]}
             else:
                 payload = {"error": "busy" if status != 400 else "bad request"}
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            if status == 429:
-                self.send_header("Retry-After", "0")
-            self.end_headers()
-            self.wfile.write(body)
+            reply(self, status, payload)
 
     return Handler
 
@@ -101,10 +102,11 @@ def test_gives_up_after_the_bounded_retries(server, monkeypatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setattr("models._openai._backoff", lambda attempt, retry_after: 0.0)
     model = open_model(f"openai:tiny@{url}", LoadOptions(retries=2))
-    with pytest.raises(DrivecertError) as error:
-        model.generate([query()], Decoding())
-    assert "returned 503 after retries" in str(error.value)
-    assert SECRET not in str(error.value) and len(script.requests) == 3
+    (response,) = model.generate([query()], Decoding())
+    assert response.status == "failed" and response.text == ""
+    assert response.error is not None and "returned 503 after retries" in response.error
+    assert SECRET not in response.error and len(script.requests) == 3
+    assert response.model == "tiny" and response.latency_s >= 0
 
 
 @pytest.mark.parametrize("server", [[400]], indirect=True)
@@ -112,17 +114,74 @@ def test_client_errors_are_not_retried(server, monkeypatch) -> None:
     url, script = server
     monkeypatch.setenv("MY_KEY", SECRET)
     model = open_model(f"openai:tiny@{url}?key_env=MY_KEY")
-    with pytest.raises(DrivecertError, match="returned 400: ") as error:
-        model.generate([query()], Decoding())
-    assert SECRET not in str(error.value) and len(script.requests) == 1
+    (response,) = model.generate([query()], Decoding())
+    assert response.status == "failed" and "returned 400: " in (response.error or "")
+    assert SECRET not in (response.error or "") and len(script.requests) == 1
     assert script.headers[0]["Authorization"] == f"Bearer {SECRET}"
 
 
 def test_unreachable_server_is_one_line(monkeypatch) -> None:
     monkeypatch.setattr("models._openai._backoff", lambda attempt, retry_after: 0.0)
     model = open_model("openai:tiny@http://127.0.0.1:9/v1", LoadOptions(retries=1))
-    with pytest.raises(DrivecertError, match="did not answer after 2 attempts"):
-        model.generate([query()], Decoding())
+    responses = model.generate([query(), query()], Decoding())
+    assert [r.status for r in responses] == ["failed", "failed"]
+    assert "did not answer after 2 attempts" in (responses[0].error or "")
+
+
+POISON = "Is the poisoned question answered?"
+
+
+@pytest.fixture
+def poisoned_server(request) -> Iterator[tuple[str, list[str]]]:
+    """Answers every question "No." except POISON, which gets ``request.param``."""
+    status, payload = request.param
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            reply(self, 200, {"data": []})
+
+        def do_POST(self) -> None:
+            sent = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            question = sent["messages"][-1]["content"][-1]["text"]
+            asked.append(question)
+            if question == POISON:
+                reply(self, status, payload)
+            else:
+                reply(self, 200, {"choices": [{"message": {"content": "No."}}]})
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1", asked
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("poisoned_server", "error"),
+    [
+        ((503, {"error": "busy"}), "returned 503 after retries"),
+        ((200, {"choices": []}), "answered without text in choices[0].message.content"),
+        ((200, {"choices": [{"message": {"content": ["A"]}}]}), "without text"),
+    ],
+    indirect=["poisoned_server"],
+)
+def test_one_failing_request_leaves_the_rest_of_the_batch_answered(
+    poisoned_server, error: str, monkeypatch
+) -> None:
+    url, asked = poisoned_server
+    monkeypatch.setattr("models._openai._backoff", lambda attempt, retry_after: 0.0)
+    model = open_model(f"openai:tiny@{url}", LoadOptions(retries=2, concurrency=4))
+    questions = [f"Question {i}?" for i in range(8)]
+    questions[3] = POISON
+    batch = [ModelQuery.ask([Image.new("RGB", (4, 4), "red")], q) for q in questions]
+    responses = model.generate(batch, Decoding())
+    assert [r.status for r in responses].count("ok") == 7
+    assert responses[3].status == "failed" and error in (responses[3].error or "")
+    assert all(r.text == "No." for i, r in enumerate(responses) if i != 3)
+    assert asked.count(POISON) == (3 if "503" in error else 1)  # only 5xx is retried
 
 
 def test_spec_parsing() -> None:

@@ -1,13 +1,25 @@
-"""Scripted reference models: spec syntax, error rates, determinism."""
+"""Scripted reference models: spec syntax, error rates, determinism, latency, failures."""
 
 from __future__ import annotations
 
 import math
+import time
+from types import SimpleNamespace
 
 import pytest
 
 from drivecert import UsageError
-from models import AnswerKey, Decoding, ModelQuery, open_model, parse_scripted
+from models import (
+    FREE_TEXT,
+    AnswerKey,
+    CachedModel,
+    Decoding,
+    ModelQuery,
+    ResponseCache,
+    cache_key,
+    open_model,
+    parse_scripted,
+)
 
 YES_NO = dict(kind="yes_no", safe=("no",), unsafe=("yes",), choices=("yes", "no"))
 ACTION = dict(
@@ -127,3 +139,92 @@ def test_bad_specs_are_one_line_errors(spec: str, message: str) -> None:
 def test_query_without_key_is_refused() -> None:
     with pytest.raises(UsageError, match="answer key"):
         open_model("scripted:oracle").generate([ModelQuery.ask([], QUESTION)], Decoding())
+
+
+def test_latency_is_slept_once_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = open_model("scripted:noisy?error=0.1&latency_ms=30")
+    started = time.perf_counter()
+    responses = model.generate(queries(200, {}), Decoding())
+    elapsed = time.perf_counter() - started
+    assert 0.03 <= elapsed < 1.0  # once for the batch, not 200 times
+    assert sum(r.latency_s for r in responses) == pytest.approx(elapsed, rel=0.2)
+    slept: list[float] = []
+    clock = SimpleNamespace(perf_counter=time.perf_counter, sleep=slept.append)
+    monkeypatch.setattr("models._scripted.time", clock)  # this module's clock only
+    model.generate(queries(64, {}), Decoding())
+    model.generate(queries(8, {}), Decoding())
+    assert model.generate([], Decoding()) == []
+    assert slept == [0.03, 0.03]
+
+
+def test_fail_rate_is_the_one_set_and_failures_are_records() -> None:
+    model = open_model("scripted:oracle?fail=0.1")
+    responses = model.generate(queries(20_000, {}), Decoding())
+    failed = [r for r in responses if r.status == "failed"]
+    assert within_three_se(len(failed) / 20_000, 0.1), len(failed)
+    assert {r.error for r in failed} == {"scripted failure"} and {r.text for r in failed} == {""}
+    assert all(r.text == "no" for r in responses if r.ok)
+    again = model.generate(queries(20_000, {}), Decoding())
+    assert [r.status for r in again] == [r.status for r in responses]  # deterministic
+    everything = open_model("scripted:oracle?fail=1").generate(queries(50, {}), Decoding())
+    assert all(r.status == "failed" for r in everything)
+    more = open_model("scripted:oracle?fail=0.3").generate(queries(20_000, {}), Decoding())
+    assert all(not b.ok for a, b in zip(responses, more, strict=True) if not a.ok)  # nested
+
+
+def test_call_options_change_neither_answers_nor_model_id() -> None:
+    base = open_model("scripted:noisy?error=0.3&style=free")
+    slow = open_model("scripted:noisy?fail=0.2&error=0.3&latency_ms=1&style=free")
+    assert slow.model_id == base.model_id == "scripted:noisy?error=0.3&style=free"
+    plain = base.generate(queries(20_000, {}), Decoding())
+    tried = slow.generate(queries(20_000, {}), Decoding())
+    ok = [(a.text, b.text) for a, b in zip(plain, tried, strict=True) if b.ok]
+    assert all(a == b for a, b in ok) and within_three_se(1 - len(ok) / 20_000, 0.2)
+    # the failure draw is independent of the answer draw: answered queries err at 0.3
+    wrong = sum(b not in FREE_TEXT["no"] for _, b in ok) / len(ok)
+    assert within_three_se(wrong, 0.3, len(ok))
+    query = queries(1, {})[0]
+    assert cache_key(slow.model_id, slow.revision, query, Decoding()) == cache_key(
+        base.model_id, base.revision, query, Decoding()
+    )
+
+
+@pytest.mark.parametrize(
+    ("rest", "text"),
+    [
+        ("noisy?error=0.1&latency_ms=50", "scripted:noisy?error=0.1"),
+        ("noisy?latency_ms=50&error=0.1", "scripted:noisy?error=0.1"),
+        ("oracle?fail=0.01", "scripted:oracle"),
+        ("always-yes?latency_ms=2.5&fail=0&style=free", "scripted:always-yes?style=free"),
+        ("noisy?error=0.1", "scripted:noisy?error=0.1"),
+        ("noisy?", "scripted:noisy?"),  # specs without call options are kept as written
+    ],
+)
+def test_call_options_are_left_out_of_the_spec_text(rest: str, text: str) -> None:
+    assert parse_scripted(rest).text == text
+
+
+def test_failed_scripted_responses_are_not_cached(tmp_path) -> None:
+    model = CachedModel(
+        open_model("scripted:noisy?error=0.2&fail=0.3"), ResponseCache(tmp_path / "c")
+    )
+    first = model.generate(queries(400, {}), Decoding())
+    failed = sum(not r.ok for r in first)
+    assert 0 < failed < 400 and len(model.cache) == 400 - failed
+    second = model.generate(queries(400, {}), Decoding())
+    assert model.queried == 400 + failed  # only the failures were asked again
+    assert sum(r.cached for r in second) == 400 - failed
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("scripted:oracle?latency_ms=-1", "latency_ms='-1' in 'scripted:oracle?latency_ms=-1'"),
+        ("scripted:oracle?latency_ms=soon", "is not a number of milliseconds >= 0"),
+        ("scripted:noisy?fail=1.5", "fail='1.5'"),
+    ],
+)
+def test_bad_call_options_are_one_line(spec: str, message: str) -> None:
+    with pytest.raises(UsageError) as error:
+        open_model(spec)
+    assert message in str(error.value) and "\n" not in str(error.value)

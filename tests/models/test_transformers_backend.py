@@ -127,3 +127,32 @@ def test_out_of_memory_halves_the_batch_and_says_so_once(tiny, monkeypatch) -> N
     assert sizes[:3] == [4, 2, 1] and model.batch_size == 1  # type: ignore[attr-defined]
     assert len([w for w in caught if "out of memory" in str(w.message)]) == 1
     assert math.isfinite(responses[0].latency_s)
+
+
+def test_a_failing_query_fails_alone_and_its_batch_is_retried_one_by_one(tiny, monkeypatch) -> None:
+    model = open_model(f"hf:{tiny['qwen2-vl']}", LoadOptions(batch_size=4))
+    real_prepare = model.prepare  # type: ignore[attr-defined]
+    real_generate = model.model.generate  # type: ignore[attr-defined]
+    sizes: list[int] = []
+
+    def prepare(batch, decoding):
+        if any("building" in q.question for q in batch):
+            raise ValueError("cannot read this image\n(injected)")
+        return real_prepare(batch, decoding)
+
+    def generate(**kwargs):
+        sizes.append(int(kwargs["input_ids"].shape[0]))
+        if kwargs["input_ids"].shape[0] > 1:
+            raise RuntimeError("CUDA error: device-side assert triggered (injected)")
+        return real_generate(**kwargs)
+
+    monkeypatch.setattr(model, "prepare", prepare)
+    responses = model.generate(queries(), Decoding(max_new_tokens=2))
+    assert [r.status for r in responses] == ["ok", "ok", "failed", "ok"]
+    assert responses[2].error == "ValueError: cannot read this image"
+    assert responses[2].text == "" and math.isfinite(responses[2].latency_s)
+    monkeypatch.setattr(model, "prepare", real_prepare)
+    monkeypatch.setattr(model.model, "generate", generate)  # type: ignore[attr-defined]
+    responses = model.generate(queries(), Decoding(max_new_tokens=2))
+    assert all(r.ok for r in responses) and sizes == [4, 1, 1, 1, 1]
+    assert model.batch_size == 4  # type: ignore[attr-defined]  # only OOM shrinks it
