@@ -44,7 +44,7 @@ from analysis._multiplicity import (
 from analysis._relational import PairedCertificate, certify_pairs
 from analysis._report import AnalysisOptions, write_analysis
 from analysis._sequential import SequentialCertifier, StopRule, certifier_bounds
-from analysis._spec import EVENTS, Decision, Event, Spec
+from analysis._spec import EVENTS, Decision, Event, Spec, check_event
 from analysis._temporal import (
     PROPERTIES,
     All,
@@ -97,6 +97,7 @@ __all__ = [
     "certifier_bounds",
     "certify",
     "certify_pairs",
+    "check_event",
     "check_verdicts",
     "condition_groups",
     "coverage_grid",

@@ -115,7 +115,12 @@ def fixed_pvalues(unsafe: int, n: int, threshold: float, method: Method) -> tupl
     return float(below), float(above)
 
 
+def check_event(event: str) -> Event:
+    """``event`` if it is ``unsafe`` or ``wrong``, else a one-line UsageError."""
+    return check_choice("event", event, EVENTS)
+
+
 def probability(event: str, given: str = "") -> str:
     """``P(unsafe)``, or ``P(wrong | condition)`` with ``given="condition"``."""
-    chosen = check_choice("event", event, EVENTS)
+    chosen = check_event(event)
     return f"P({chosen} | {given})" if given else f"P({chosen})"
