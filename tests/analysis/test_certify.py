@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import Spec, binomial_interval
 from analysis import (
     CERTIFICATE_COLUMNS,
+    Spec,
+    binomial_interval,
     certificates_frame,
     certify,
     observations,

@@ -13,8 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from analysis import Spec
-from analysis import Certificate, certify, condition_groups, observations
+from analysis import Certificate, Spec, certify, condition_groups, observations
 from analysis._figures import (
     DECISION_MARKERS,
     MODEL_COLOURS,

@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import Spec
-from analysis import Certificate, certify, condition_groups
+from analysis import Certificate, Spec, certify, condition_groups
 from analysis._tables import (
     APPROXIMATE_NOTE,
     SORT_COLUMNS,
