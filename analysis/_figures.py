@@ -73,13 +73,16 @@ def write_figures(
     ``groups`` is :func:`analysis.condition_groups` for ``group_by``; ``observations`` the
     counted (ok) scenes. ``delta`` is the level of each interval of the convergence plot
     (delta / K for a Bonferroni family); ``method`` its confidence sequence. Every figure
-    names the certificates' event.
+    names the certificates' event. Without any observation (every sample failed) there is no
+    convergence to draw, and that figure is left out.
     """
     event = common_event(certificates)
-    return {
+    figures = {
         "heatmap_upper": heatmap(certificates, groups, out_dir, spec, group_by=group_by),
         "forest": forest_plot(certificates, out_dir, spec),
-        "convergence": convergence_plot(
-            observations, out_dir, spec, delta, method, event=event, group_by=group_by
-        ),
     }
+    if not observations.empty:
+        figures["convergence"] = convergence_plot(
+            observations, out_dir, spec, delta, method, event=event, group_by=group_by
+        )
+    return figures

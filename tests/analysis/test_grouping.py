@@ -167,3 +167,13 @@ def test_figures_with_questions_and_failures_are_byte_deterministic(tmp_path) ->
     second = write_analysis(table, tmp_path / "b", options)
     for name, path in first.items():
         assert path.read_bytes() == second[name].read_bytes(), name
+
+
+def test_a_run_whose_samples_all_failed_still_writes_its_report(tmp_path) -> None:
+    table = controlled(5).astype({"unsafe": object, "unparseable": object, "wrong": object})
+    table = table.assign(status="failed", unsafe=None, unparseable=None, wrong=None)
+    written = write_analysis(table, tmp_path, AnalysisOptions(spec=SPEC, group_by=GROUP_BY))
+    certificates = pd.read_csv(written["certificates"])
+    assert (certificates.n == 0).all() and (certificates.failed == 5).all()
+    assert set(certificates.decision) == {"undecided"} and len(certificates) == 6
+    assert "figure_forest_png" in written and "figure_convergence_png" not in written
