@@ -1,19 +1,17 @@
-"""What the answers mean: certified bounds on unsafe-answer rates, tables and figures.
+"""What the answers mean: certified bounds on unsafe (or wrong) answer rates, tables, figures.
 
 Works on counts, 0/1 verdict sequences and verdict tables; imports nothing of
 ``scenarios``, ``models`` or ``harness``.
 """
 
-from analysis._certify import (
+from analysis._certificate import (
     CERTIFICATE_COLUMNS,
     CERTIFY_METHODS,
     Certificate,
     certificates_frame,
-    certify,
-    condition_groups,
-    observations,
     write_certificates,
 )
+from analysis._certify import certify, observations, scenes
 from analysis._confseq import (
     SEQUENCE_METHODS,
     BetaBinomialSequence,
@@ -23,6 +21,13 @@ from analysis._confseq import (
     sequence_bounds,
 )
 from analysis._coverage import Coverage, coverage_grid, fixed_coverage, monitored_miscoverage
+from analysis._groups import (
+    DEFAULT_GROUP_BY,
+    condition_groups,
+    groups_of,
+    parse_group_by,
+    place_certificates,
+)
 from analysis._intervals import (
     EXACT_METHODS,
     METHODS,
@@ -38,8 +43,8 @@ from analysis._multiplicity import (
 )
 from analysis._relational import PairedCertificate, certify_pairs
 from analysis._report import AnalysisOptions, write_analysis
-from analysis._sequential import SequentialCertifier, StopRule
-from analysis._spec import Decision, Spec
+from analysis._sequential import SequentialCertifier, StopRule, certifier_bounds
+from analysis._spec import EVENTS, Decision, Event, Spec, check_event
 from analysis._temporal import (
     PROPERTIES,
     All,
@@ -58,6 +63,8 @@ from analysis._verdicts import check_verdicts, read_verdicts
 __all__ = [
     "CERTIFICATE_COLUMNS",
     "CERTIFY_METHODS",
+    "DEFAULT_GROUP_BY",
+    "EVENTS",
     "EXACT_METHODS",
     "METHODS",
     "MULTIPLICITIES",
@@ -73,6 +80,7 @@ __all__ = [
     "ConfidenceSequence",
     "Coverage",
     "Decision",
+    "Event",
     "Eventually",
     "Flag",
     "Interval",
@@ -86,21 +94,27 @@ __all__ = [
     "binomial_bounds",
     "binomial_interval",
     "certificates_frame",
+    "certifier_bounds",
     "certify",
     "certify_pairs",
+    "check_event",
     "check_verdicts",
     "condition_groups",
     "coverage_grid",
     "fixed_coverage",
     "fold_sequences",
     "get_property",
+    "groups_of",
     "holm_decisions",
     "holm_reject",
     "monitored_miscoverage",
     "observations",
     "open_sequence",
+    "parse_group_by",
     "per_condition_delta",
+    "place_certificates",
     "read_verdicts",
+    "scenes",
     "sequence_bounds",
     "write_analysis",
     "write_certificates",

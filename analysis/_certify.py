@@ -1,72 +1,39 @@
-"""Certificates: one per (scenario, model, condition) of a verdicts table."""
+"""Certificates: one per (scenario, model, question, condition) of a verdicts table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from analysis._certificate import CERTIFY_METHODS, Certificate
 from analysis._checks import check_choice, check_delta
-from analysis._confseq import SEQUENCE_METHODS, open_sequence
-from analysis._intervals import METHODS, binomial_interval
+from analysis._confseq import SequenceMethod, open_sequence
+from analysis._intervals import METHODS, Method, binomial_interval
 from analysis._multiplicity import (
     MULTIPLICITIES,
+    Multiplicity,
+    correction_for,
     holm_decisions,
-    method_label,
     per_condition_delta,
 )
-from analysis._spec import Decision, Spec, fixed_pvalues
+from analysis._spec import EVENTS, Event, Spec, fixed_pvalues
 from analysis._temporal import Property, fold_sequences
-from analysis._verdicts import GROUPS, KEYS, check_verdicts, repeated_samples
+from analysis._verdicts import KEYS, check_verdicts, repeated_samples
 from drivecert import UsageError
 
-#: Every interval method a certificate can use: fixed-n first, then the anytime-valid ones.
-CERTIFY_METHODS = (*METHODS, *SEQUENCE_METHODS)
+Bounds = tuple[float, float, tuple[float, float]]  # lower, upper, (p_below, p_above)
 
 
-@dataclass(frozen=True)
-class Certificate:
-    """A certified bound on P(unsafe | condition) for one scenario, model and condition.
+def scenes(verdicts: pd.DataFrame, temporal: Property | None = None) -> pd.DataFrame:
+    """The checked table with one row per sampled scene, in sampling order per cell.
 
-    ``lower``/``upper`` hold for all certificates of one call at once with probability at
-    least 1 - ``delta`` (each interval is at delta / K when ``method`` names a K-condition
-    correction). ``unsafe`` counts unparseable answers when they are treated as unsafe.
-    """
-
-    scenario: str
-    model: str
-    condition: str
-    n: int
-    unsafe: int
-    unparseable: int
-    lower: float
-    upper: float
-    delta: float
-    method: str
-    threshold: float
-    decision: Decision
-
-    @property
-    def rate(self) -> float:
-        """The observed unsafe share (nan when n = 0)."""
-        return self.unsafe / self.n if self.n else float("nan")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict in the certificates.csv column order."""
-        return asdict(self)
-
-
-CERTIFICATE_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Certificate))
-
-
-def observations(verdicts: pd.DataFrame, temporal: Property | None = None) -> pd.DataFrame:
-    """The checked table with one row per sampled scene, in sampling order per condition.
-
-    Frames of one scene are one observation: repeated (condition, sample) rows are folded
-    by ``temporal``, and refused without it.
+    Failed scenes keep their row (``status`` ``failed``) so that their cell is still
+    certified and the failure counted; :func:`observations` drops them. Frames of one scene
+    are one observation: repeated (cell, sample) rows are folded by ``temporal``, and
+    refused without it.
     """
     table = check_verdicts(verdicts)
     if temporal is not None:
@@ -77,10 +44,21 @@ def observations(verdicts: pd.DataFrame, temporal: Property | None = None) -> pd
             first = repeats.iloc[0]
             raise UsageError(
                 f"{len(repeats)} rows repeat a scene (e.g. sample {first['sample']} of "
-                f"{first['condition']}); frames of one scene are one observation, not "
-                "independent draws: choose a temporal property (e.g. always-safe) to fold them"
+                f"{first['condition']}, question {first['question']}); frames of one scene "
+                "are one observation, not independent draws: choose a temporal property "
+                "(e.g. always-safe) to fold them"
             )
     return table.sort_values("sample", kind="stable").reset_index(drop=True)
+
+
+def observations(verdicts: pd.DataFrame, temporal: Property | None = None) -> pd.DataFrame:
+    """The counted observations: :func:`scenes` without the failed ones."""
+    return ok_rows(scenes(verdicts, temporal))
+
+
+def ok_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a checked table whose status is ``ok``."""
+    return table[table["status"] == "ok"].reset_index(drop=True)
 
 
 def certify(
@@ -90,118 +68,107 @@ def certify(
     method: str = "clopper-pearson",
     multiplicity: str = "bonferroni",
     temporal: Property | None = None,
+    event: str = "unsafe",
 ) -> list[Certificate]:
-    """Certify every (scenario, model, condition) of ``verdicts`` against ``spec``.
+    """Certify every (scenario, model, question, condition) of ``verdicts`` against ``spec``.
 
     Args:
         verdicts: a verdicts table (see :mod:`analysis._verdicts`).
         spec: the threshold and its direction.
         delta: family-wise miscoverage over all certificates returned.
         method: ``clopper-pearson`` (default), ``wilson`` or ``jeffreys`` when every
-            condition's n was fixed in advance; ``beta-binomial`` or ``betting`` (anytime
+            cell's n was fixed in advance; ``beta-binomial`` or ``betting`` (anytime
             valid) when sampling stopped adaptively, e.g. by :class:`SequentialCertifier`.
         multiplicity: ``bonferroni`` (default) or ``holm``.
         temporal: folds multi-frame scenes into one observation each.
+        event: ``unsafe`` (default) certifies P(unsafe) from the unsafe column; ``wrong``
+            certifies P(answer not in the safe set) from the wrong column.
+
+    Raises:
+        UsageError: on a bad table or option, or event ``wrong`` without a wrong column.
     """
     family_delta = check_delta(delta)
     chosen = check_choice("method", method, CERTIFY_METHODS)
     correction = check_choice("multiplicity", multiplicity, MULTIPLICITIES)
-    return certify_observations(
-        observations(verdicts, temporal), spec, family_delta, chosen, correction
+    counted = check_choice("event", event, EVENTS)
+    return certify_scenes(
+        scenes(verdicts, temporal), spec, family_delta, chosen, correction, counted
     )
 
 
-def certify_observations(
-    table: pd.DataFrame, spec: Spec, family_delta: float, chosen: str, correction: str
+def certify_scenes(
+    table: pd.DataFrame,
+    spec: Spec,
+    family_delta: float,
+    method: Method | SequenceMethod,
+    multiplicity: Multiplicity,
+    event: Event,
 ) -> list[Certificate]:
-    """:func:`certify` on the output of :func:`observations`, with checked options."""
-    groups = list(table.groupby(list(KEYS), sort=False))
-    each = per_condition_delta(family_delta, len(groups))
-    label = method_label(chosen, correction, len(groups))
-    rows: list[dict[str, Any]] = []
+    """:func:`certify` on the output of :func:`scenes`, with checked options.
+
+    Every cell counts in K, the family size, even one whose samples all failed (n = 0,
+    bounds [0, 1], undecided).
+    """
+    check_event_column(table, event)
+    cells = list(table.groupby(list(KEYS), sort=False))
+    each = per_condition_delta(family_delta, len(cells))
+    correction = correction_for(multiplicity, len(cells))
+    has_wrong = "wrong" in table.columns
+    certificates: list[Certificate] = []
     pvalues: list[tuple[float, float]] = []
-    for (scenario, model, condition), group in groups:
-        unsafe = group["unsafe"].to_numpy(dtype=bool)
-        k, n = int(unsafe.sum()), int(unsafe.size)
-        if chosen in METHODS:
-            interval = binomial_interval(k, n, each, chosen)
-            bounds = (interval.lower, interval.upper)
-            pvalues.append(fixed_pvalues(k, n, spec.threshold, chosen))
-        else:
-            sequence = open_sequence(chosen, each)
-            for x in unsafe:
-                sequence.update(float(x))
-            bounds = sequence.interval()
-            pvalues.append(sequence.pvalues(spec.threshold))
-        rows.append(
-            {
-                "scenario": scenario,
-                "model": model,
-                "condition": condition,
-                "n": n,
-                "unsafe": k,
-                "unparseable": int(group["unparseable"].sum()),
-                "lower": bounds[0],
-                "upper": bounds[1],
-                "delta": family_delta,
-                "method": label,
-                "threshold": spec.threshold,
-                "decision": spec.decide(*bounds),
-            }
+    for (scenario, model, question, condition), cell in cells:
+        ok = cell[cell["status"] == "ok"]
+        lower, upper, cell_pvalues = cell_bounds(ok[event].to_numpy(dtype=bool), spec, each, method)
+        pvalues.append(cell_pvalues)
+        certificates.append(
+            Certificate(
+                scenario=str(scenario),
+                model=str(model),
+                question=str(question),
+                condition=str(condition),
+                event=event,
+                n=len(ok),
+                unsafe=int(ok["unsafe"].sum()),
+                wrong=int(ok["wrong"].sum()) if has_wrong else None,
+                unparseable=int(ok["unparseable"].sum()),
+                failed=len(cell) - len(ok),
+                lower=lower,
+                upper=upper,
+                delta=family_delta,
+                method=method,
+                correction=correction,
+                conditions=len(cells),
+                threshold=spec.threshold,
+                decision=spec.decide(lower, upper),
+            )
         )
     if correction == "holm":
-        for row, decision in zip(rows, holm_decisions(pvalues, family_delta), strict=True):
-            row["decision"] = decision
-    return [Certificate(**row) for row in rows]
+        decisions = holm_decisions(pvalues, family_delta)
+        certificates = [
+            replace(c, decision=d) for c, d in zip(certificates, decisions, strict=True)
+        ]
+    return certificates
 
 
-def certificates_frame(certificates: list[Certificate]) -> pd.DataFrame:
-    """Certificates as a DataFrame with exactly the certificates.csv columns."""
-    return pd.DataFrame(
-        [c.to_dict() for c in certificates], columns=list(CERTIFICATE_COLUMNS)
-    ).astype({"n": int, "unsafe": int, "unparseable": int})
+def cell_bounds(
+    outcomes: NDArray[np.bool_], spec: Spec, delta: float, method: Method | SequenceMethod
+) -> Bounds:
+    """One cell's interval at level ``delta`` and its one-sided p-values at the threshold."""
+    k, n = int(outcomes.sum()), int(outcomes.size)
+    if method in METHODS:
+        interval = binomial_interval(k, n, delta, method)
+        return interval.lower, interval.upper, fixed_pvalues(k, n, spec.threshold, method)
+    sequence = open_sequence(method, delta)
+    for x in outcomes:
+        sequence.update(float(x))
+    lower, upper = sequence.interval()
+    return lower, upper, sequence.pvalues(spec.threshold)
 
 
-def write_certificates(certificates: list[Certificate], path: Path) -> Path:
-    """Write certificates.csv (columns: scenario,model,condition,n,unsafe,unparseable,lower,
-    upper,delta,method,threshold,decision), full float precision."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    certificates_frame(certificates).to_csv(path, index=False, float_format="%.10g")
-    return path
-
-
-def place_certificates(
-    certificates: Sequence[Certificate], groups: pd.DataFrame
-) -> list[tuple[Certificate, str, str]]:
-    """Each certificate with its (weather, maneuver) from ``condition_groups``.
-
-    Raises:
-        UsageError: when ``groups`` lacks a certificate's (scenario, model, condition).
-    """
-    lookup = {
-        (str(row.scenario), str(row.model), str(row.condition)): (
-            str(row.weather),
-            str(row.maneuver),
+def check_event_column(table: pd.DataFrame, event: str) -> None:
+    """Refuse event ``wrong`` on a table without a ``wrong`` column."""
+    if event == "wrong" and "wrong" not in table.columns:
+        raise UsageError(
+            "event 'wrong' counts answers not in the safe set, but the verdicts table has no "
+            "wrong column; add a boolean wrong column, or certify event unsafe"
         )
-        for row in groups.itertuples(index=False)
-    }
-    placed: list[tuple[Certificate, str, str]] = []
-    for cert in certificates:
-        key = (cert.scenario, cert.model, cert.condition)
-        if key not in lookup:
-            raise UsageError(
-                f"groups has no weather/maneuver for {'/'.join(key)}; pass "
-                "condition_groups(verdicts) of the verdicts these certificates came from"
-            )
-        placed.append((cert, *lookup[key]))
-    return placed
-
-
-def condition_groups(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """(scenario, model, condition) -> weather and maneuver, for grouping tables and figures."""
-    return groups_of(check_verdicts(verdicts))
-
-
-def groups_of(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`condition_groups` of a table already checked (e.g. :func:`observations`)."""
-    return table.groupby(list(KEYS), sort=False)[list(GROUPS)].first().reset_index()

@@ -11,13 +11,7 @@ P(sup_t M_t(p) >= 1/delta) <= delta, so C_t = {m : M_t(m) < 1/delta}.
   log M_t is convex in m, so C_t is an interval around S_t / t; its ends are found by bisection
   and rounded outwards. Closed form in (t, S_t): vectorises over any number of paths.
 - ``betting`` (Waudby-Smith & Ramdas, arXiv 2010.09686, hedged capital with predictable plug-in
-  bets): for any [0, 1] data, K_t(m) = max(K+_t(m), K-_t(m)) / 2 with
-  K+-_t(m) = prod_i (1 +- lambda+-_i(m) (x_i - m)),
-  lambda_i = sqrt(2 log(2/delta) / (sigma2_{i-1} i log(1 + i))),
-  lambda+_i(m) = min(lambda_i, c/m), lambda-_i(m) = min(lambda_i, c/(1 - m)), c = 1/2,
-  mu_i = (1/2 + sum x) / (i + 1), sigma2_i = (1/4 + sum (x - mu)^2) / (i + 1).
-  Evaluated on a grid of m; reported bounds are the neighbouring rejected grid points, so they
-  are conservative by at most one grid step (1/2000).
+  bets): for any [0, 1] data; formulas in :mod:`analysis._betting`.
 """
 
 from __future__ import annotations
@@ -29,8 +23,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import betainc, betaln
 
+from analysis._betting import BETTING_GRID, BettingSequence, BettingState, betting_rejects
 from analysis._checks import check_choice, check_delta
 from analysis._paths import along_paths
+
+__all__ = [
+    "BETTING_GRID",
+    "SEQUENCE_METHODS",
+    "BetaBinomialSequence",
+    "BettingSequence",
+    "BettingState",
+    "ConfidenceSequence",
+    "SequenceMethod",
+    "beta_binomial_bounds",
+    "beta_binomial_log_evidence",
+    "beta_binomial_rejects",
+    "betting_rejects",
+    "open_sequence",
+    "sequence_bounds",
+]
 
 SequenceMethod = Literal["beta-binomial", "betting"]
 SEQUENCE_METHODS: tuple[SequenceMethod, ...] = get_args(SequenceMethod)
@@ -38,15 +49,16 @@ SEQUENCE_METHODS: tuple[SequenceMethod, ...] = get_args(SequenceMethod)
 Floats = NDArray[np.float64]
 
 _BISECTION_STEPS = 60
-BETTING_GRID = 2000  # grid steps on [0, 1] for the betting CS
-_BET_CAP = 0.5  # c: the largest fraction of wealth put on one outcome
 
 
 class ConfidenceSequence(Protocol):
     """An anytime-valid CS updated one observation at a time."""
 
-    method: SequenceMethod
     delta: float
+
+    @property
+    def method(self) -> SequenceMethod:
+        """``beta-binomial`` or ``betting``."""
 
     @property
     def n(self) -> int:
@@ -78,9 +90,12 @@ def _log_likelihood(ones: Floats, zeros: Floats, m: ArrayLike) -> Floats:
     return np.asarray(log_m + log_1m, dtype=np.float64)
 
 
-def _log_marginal(ones: Floats, zeros: Floats, a: float, b: float) -> Floats:
+def _log_marginal(ones: Floats, zeros: Floats, a: ArrayLike, b: ArrayLike) -> Floats:
     """log of the Beta(a, b) mixture's marginal likelihood, B(a + S, b + F) / B(a, b)."""
-    return np.asarray(betaln(a + ones, b + zeros) - betaln(a, b), dtype=np.float64)
+    prior_a, prior_b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.asarray(
+        betaln(prior_a + ones, prior_b + zeros) - betaln(prior_a, prior_b), dtype=np.float64
+    )
 
 
 def beta_binomial_log_evidence(
@@ -92,30 +107,46 @@ def beta_binomial_log_evidence(
     return _log_marginal(s, zeros, a, b) - _log_likelihood(s, zeros, m)
 
 
+def _floor(ones: Floats, zeros: Floats, delta: ArrayLike, a: ArrayLike, b: ArrayLike) -> Floats:
+    """The level log L(m) must exceed for m to stay in the CS: log marginal - log(1/delta)."""
+    level = np.log(1.0 / np.asarray(delta, dtype=np.float64))
+    return np.asarray(_log_marginal(ones, zeros, a, b) - level, dtype=np.float64)
+
+
+def _inside(ones: Floats, zeros: Floats, m: ArrayLike, floor: Floats) -> NDArray[np.bool_]:
+    """Whether m is in the CS: the one test every bound and :meth:`accepts` apply."""
+    return np.asarray(_log_likelihood(ones, zeros, m) > floor)
+
+
 def beta_binomial_bounds(
-    ones: ArrayLike, n: ArrayLike, delta: float, a: float = 1.0, b: float = 1.0
+    ones: ArrayLike, n: ArrayLike, delta: ArrayLike, a: ArrayLike = 1.0, b: ArrayLike = 1.0
 ) -> tuple[Floats, Floats]:
-    """Bounds of the beta-binomial CS for arrays of (ones, n); n = 0 gives [0, 1]."""
+    """Bounds of the beta-binomial CS for arrays of (ones, n); n = 0 gives [0, 1].
+
+    ``delta``, ``a`` and ``b`` broadcast too, so CSs at different levels are bounded in one
+    call. Each end is a point the CS rejects (or 0 / 1), found by bisection from the
+    accepted maximum-likelihood point S/t: the CS rounded outwards.
+    """
     s = np.asarray(ones, dtype=np.float64)
     t = np.asarray(n, dtype=np.float64)
     s, t = np.broadcast_arrays(s, t)
     zeros = t - s
-    # m is in the CS while log L(m) > log marginal - log(1/delta): a level set of a concave
-    # function, so an interval around the maximum-likelihood S/t
-    floor = _log_marginal(s, zeros, a, b) - np.log(1.0 / delta)
+    # m is in the CS while log L(m) > floor: a level set of a concave function, so an
+    # interval around the maximum-likelihood S/t (which is inside: L(S/t) >= marginal)
+    floor = np.broadcast_to(_floor(s, zeros, delta, a, b), s.shape)
     centre = np.divide(s, t, out=np.full(s.shape, 0.5), where=t > 0)
 
     def outer_end(inside: Floats, outside: Floats) -> Floats:
         # bisection between an accepted point and an end of [0, 1]; returns the rejected side
         for _ in range(_BISECTION_STEPS):
             mid = 0.5 * (inside + outside)
-            rejected = _log_likelihood(s, zeros, mid) <= floor
+            rejected = ~_inside(s, zeros, mid, floor)
             outside = np.where(rejected, mid, outside)
             inside = np.where(rejected, inside, mid)
         return outside
 
-    zero_in = _log_likelihood(s, zeros, 0.0) > floor
-    one_in = _log_likelihood(s, zeros, 1.0) > floor
+    zero_in = _inside(s, zeros, 0.0, floor)
+    one_in = _inside(s, zeros, 1.0, floor)
     lower = np.where(zero_in, 0.0, outer_end(centre.copy(), np.zeros_like(centre)))
     upper = np.where(one_in, 1.0, outer_end(centre.copy(), np.ones_like(centre)))
     return lower, upper
@@ -139,7 +170,7 @@ class BetaBinomialSequence:
     b: float = 1.0
     n: int = 0
     ones: int = 0
-    method: SequenceMethod = field(default="beta-binomial", init=False)
+    method: Literal["beta-binomial"] = field(default="beta-binomial", init=False)
 
     def __post_init__(self) -> None:
         self.delta = check_delta(self.delta)
@@ -152,9 +183,48 @@ class BetaBinomialSequence:
         self.ones += int(x)
 
     def interval(self) -> tuple[float, float]:
-        """The current bounds."""
+        """The current bounds (bisection: about 60 evaluations of the likelihood)."""
         lower, upper = beta_binomial_bounds(self.ones, self.n, self.delta, self.a, self.b)
         return float(lower), float(upper)
+
+    def accepts(self, m: float, margin: float = 0.0) -> bool:
+        """Whether ``m`` is in the CS now, in O(1).
+
+        The same floating-point test :func:`beta_binomial_bounds` applies at every point it
+        tries, log L(m) > log marginal - log(1/delta); with ``margin`` > 0, by at least that
+        much.
+        """
+        return bool(_inside(*self._counts(), m, self._floor() + margin))
+
+    def surely_accepts(self, m: float) -> bool:
+        """:meth:`accepts` with a margin far above rounding error: when True, the bounds of
+        :meth:`interval` satisfy lower < m < upper, so m's decision is ``undecided``.
+
+        Why: log L is concave with its maximum at S/t, so every point between m and S/t has
+        log L at least log L(m). Bisection returns, for each end, a point it found rejected
+        (or 0 / 1 when those are accepted); with every point between m and S/t accepted,
+        those rejected points lie beyond m. The margin (1e-9 times the size of the terms,
+        about 10^6 times their rounding error) makes "accepted" hold for the computed values
+        too, not only the exact ones. A False answer decides nothing: compute the interval.
+        """
+        if not 0.0 < m < 1.0:
+            return False
+        centre = self.ones / self.n if self.n else 0.5
+        low, high = min(m, centre), max(m, centre)
+        size = 1.0 + abs(float(self._floor()))
+        if self.ones:
+            size += self.ones * abs(np.log(low)) if low > 0.0 else np.inf
+        if self.n - self.ones:
+            size += (self.n - self.ones) * abs(np.log1p(-high)) if high < 1.0 else np.inf
+        return bool(np.isfinite(size)) and self.accepts(m, margin=1e-9 * size)
+
+    def _counts(self) -> tuple[Floats, Floats]:
+        """(S, F) as the float64 values :func:`beta_binomial_bounds` computes with."""
+        ones = np.asarray(self.ones, dtype=np.float64)
+        return ones, np.asarray(self.n, dtype=np.float64) - ones
+
+    def _floor(self) -> Floats:
+        return _floor(*self._counts(), self.delta, self.a, self.b)
 
     def pvalues(self, threshold: float) -> tuple[float, float]:
         """1/M-_t and 1/M+_t: the mixture with its prior cut to [0, threshold] or [threshold, 1].
@@ -174,146 +244,6 @@ class BetaBinomialSequence:
             float(min(1.0, np.exp(-(evidence + below)))),
             float(min(1.0, np.exp(-(evidence + above)))),
         )
-
-
-# -- betting (hedged capital, predictable plug-in) --------------------------------------------
-
-
-@dataclass
-class BettingState:
-    """Wealth of the two betting strategies for every candidate mean in ``grid``.
-
-    Arrays broadcast: ``grid`` may be a column of candidate means shared by many paths, or
-    one mean per path for a coverage simulation.
-    """
-
-    grid: Floats
-    delta: float
-    log_up: Floats
-    log_down: Floats
-    horizon: int | None = None
-    n: int = 0
-    total: Floats | float = 0.0
-    squares: Floats | float = 0.0
-
-    @classmethod
-    def start(
-        cls, grid: ArrayLike, delta: float, paths: tuple[int, ...] = (), horizon: int | None = None
-    ) -> BettingState:
-        """Unit wealth for every candidate mean in ``grid`` (and every path of ``paths``)."""
-        means = np.asarray(grid, dtype=np.float64)
-        shape = np.broadcast_shapes(means.shape, paths)
-        return cls(means, delta, np.zeros(shape), np.zeros(shape), horizon)
-
-    def step(self, x: Floats | float) -> None:
-        """Bet on observation ``x`` (shape broadcasting with ``grid``'s leading axes).
-
-        With a ``horizon`` n fixed in advance the bets are tuned for that n,
-        sqrt(2 log(2/delta) / (n sigma2)) (WSR's fixed-n choice): tighter at n, and valid
-        only there, not under continuous monitoring.
-        """
-        t = self.n + 1
-        variance = (0.25 + self.squares) / t  # sigma2_{t-1}
-        spread = self.horizon if self.horizon is not None else t * np.log1p(t)
-        bet = np.sqrt(2.0 * np.log(2.0 / self.delta) / (variance * spread))
-        with np.errstate(divide="ignore"):
-            bet_up = np.minimum(bet, _BET_CAP / self.grid)
-            bet_down = np.minimum(bet, _BET_CAP / (1.0 - self.grid))
-        gain = x - self.grid
-        self.log_up = self.log_up + np.log1p(bet_up * gain)
-        self.log_down = self.log_down + np.log1p(-bet_down * gain)
-        self.total = self.total + x
-        mean = (0.5 + self.total) / (t + 1)
-        self.squares = self.squares + (x - mean) ** 2
-        self.n = t
-
-    def log_capital(self) -> Floats:
-        """log K_t(m): the hedged capital, max of the two strategies, each with half the wealth."""
-        return np.asarray(np.maximum(self.log_up, self.log_down) - np.log(2.0), dtype=np.float64)
-
-    def rejected(self) -> NDArray[np.bool_]:
-        """Candidate means the data have ruled out (K_t(m) >= 1/delta)."""
-        return np.asarray(self.log_capital() >= np.log(1.0 / self.delta))
-
-    def grid_bounds(self) -> tuple[float, float]:
-        """Conservative CS ends on the grid: the rejected neighbours of the accepted run."""
-        return _grid_bounds(self.grid, self.log_capital(), np.log(1.0 / self.delta))
-
-
-def _grid_bounds(grid: Floats, log_capital: Floats, level: float) -> tuple[float, float]:
-    accepted = np.flatnonzero(log_capital < level)
-    if accepted.size == 0:  # the CS is narrower than a grid step
-        best = int(np.argmin(log_capital))
-        first = last = best
-    else:
-        first, last = int(accepted[0]), int(accepted[-1])
-    lower = float(grid[first - 1]) if first > 0 else 0.0
-    upper = float(grid[last + 1]) if last + 1 < grid.size else 1.0
-    return lower, upper
-
-
-@dataclass
-class BettingSequence:
-    """Waudby-Smith & Ramdas hedged betting CS for observations in [0, 1].
-
-    With ``horizon`` set, the bets are tuned for that fixed n and the interval is valid at
-    n = horizon only (a fixed-n interval, tighter there); without it, at every n.
-    """
-
-    delta: float = 0.05
-    grid_steps: int = BETTING_GRID
-    horizon: int | None = None
-    method: SequenceMethod = field(default="betting", init=False)
-    state: BettingState = field(init=False)
-    observations: list[float] = field(default_factory=list, init=False)
-
-    def __post_init__(self) -> None:
-        self.delta = check_delta(self.delta)
-        grid = np.linspace(0.0, 1.0, self.grid_steps + 1)
-        self.state = BettingState.start(grid, self.delta, horizon=self.horizon)
-
-    @property
-    def n(self) -> int:
-        """Observations so far."""
-        return self.state.n
-
-    def update(self, x: float) -> None:
-        """Add one observation in [0, 1]."""
-        if not 0.0 <= float(x) <= 1.0:
-            raise ValueError(f"the betting CS takes observations in [0, 1], got {x!r}")
-        self.state.step(float(x))
-        self.observations.append(float(x))
-
-    def interval(self) -> tuple[float, float]:
-        """The current bounds (conservative by at most one grid step)."""
-        return self.state.grid_bounds()
-
-    def pvalues(self, threshold: float) -> tuple[float, float]:
-        """1/K-_t(threshold) and 1/K+_t(threshold), each strategy's wealth on its own.
-
-        K-_t(threshold) is a nonnegative supermartingale under every mean >= threshold (the
-        bets are predictable and nonnegative), so 1/K- is an anytime-valid p-value for that
-        null; symmetrically for K+. The hedged CS excludes the threshold exactly when one of
-        them is <= delta / 2. The wealth at ``threshold`` is replayed exactly from the stored
-        observations.
-        """
-        probe = BettingState.start(threshold, self.delta, horizon=self.horizon)
-        for x in self.observations:
-            probe.step(x)
-        below = float(min(1.0, np.exp(-float(probe.log_down))))
-        above = float(min(1.0, np.exp(-float(probe.log_up))))
-        return below, above
-
-
-def betting_rejects(paths: ArrayLike, m: float, delta: float) -> NDArray[np.bool_]:
-    """Whether the betting CS excludes ``m`` after each step of each path (rows), exactly."""
-    xs = np.atleast_2d(np.asarray(paths, dtype=np.float64))
-    state = BettingState.start(m, delta, paths=(xs.shape[0],))
-    out = np.empty(xs.shape, dtype=bool)
-    for t in range(xs.shape[1]):
-        state.step(xs[:, t])
-        out[:, t] = state.rejected()
-    return out
 
 
 def open_sequence(method: str, delta: float) -> ConfidenceSequence:

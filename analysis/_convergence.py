@@ -17,20 +17,22 @@ from numpy.typing import ArrayLike, NDArray
 
 from analysis._checks import check_choice, check_delta
 from analysis._confseq import SEQUENCE_METHODS, sequence_bounds
+from analysis._groups import DEFAULT_GROUP_BY, check_group_by
 from analysis._intervals import binomial_bounds
 from analysis._plotting import (
     DPI,
     THRESHOLD_COLOUR,
     Floats,
     Key,
+    cell_parts,
     figure_style,
     pretty_spec,
     save_figure,
     set_title,
     wrap_label,
 )
-from analysis._spec import Spec
-from analysis._verdicts import KEYS
+from analysis._spec import EVENTS, Spec, probability
+from analysis._verdicts import KEYS, group_column
 from drivecert import UsageError
 
 
@@ -40,7 +42,7 @@ class ConvergenceBands:
 
     Attributes:
         n: 1..N.
-        rate: running observed unsafe share.
+        rate: running observed share of the event.
         cs_lower, cs_upper: the anytime-valid confidence sequence.
         cp_lower, cp_upper: the fixed-n Clopper-Pearson interval recomputed at each n.
     """
@@ -54,10 +56,11 @@ class ConvergenceBands:
 
 
 def convergence_bands(
-    unsafe: ArrayLike, delta: float, method: str = "beta-binomial"
+    outcomes: ArrayLike, delta: float, method: str = "beta-binomial"
 ) -> ConvergenceBands:
-    """The confidence sequence and the re-computed Clopper-Pearson interval after each query."""
-    values = np.asarray(unsafe, dtype=np.float64).ravel()
+    """The confidence sequence and the re-computed Clopper-Pearson interval after each query
+    of one stream of 0/1 outcomes (unsafe, or wrong)."""
+    values = np.asarray(outcomes, dtype=np.float64).ravel()
     level = check_delta(delta)
     cs_lower, cs_upper = sequence_bounds(values, method, level)
     n = np.arange(1, values.size + 1)
@@ -68,15 +71,20 @@ def convergence_bands(
     )
 
 
-def default_convergence_keys(observations: pd.DataFrame, limit: int = 4) -> list[Key]:
-    """The first ``limit`` (scenario, model, condition) in safety-table order."""
-    order = [c for c in ("weather", "maneuver") if c in observations.columns]
-    firsts = observations.groupby(list(KEYS), sort=False).first().reset_index()
+def default_convergence_keys(
+    observations: pd.DataFrame, limit: int = 4, group_by: Sequence[str] = DEFAULT_GROUP_BY
+) -> list[Key]:
+    """The first ``limit`` (scenario, model, question, condition) in safety-table order."""
+    rows, columns = check_group_by(group_by)
+    filled = observations.assign(
+        **{name: group_column(observations, name) for name in (rows, columns)}
+    )
+    firsts = filled.groupby(list(KEYS), sort=False).first().reset_index()
     firsts = firsts.sort_values(
-        [*order, "scenario", "condition", "model"], kind="stable"
+        [rows, columns, "scenario", "question", "condition", "model"], kind="stable"
     ).reset_index(drop=True)
     return [
-        (str(r.scenario), str(r.model), str(r.condition))
+        (str(r.scenario), str(r.model), str(r.question), str(r.condition))
         for r in firsts.head(limit).itertuples(index=False)
     ]
 
@@ -89,14 +97,21 @@ def convergence_plot(
     method: str = "beta-binomial",
     keys: Sequence[Key] | None = None,
     name: str = "convergence",
+    *,
+    event: str = "unsafe",
+    group_by: Sequence[str] = DEFAULT_GROUP_BY,
 ) -> list[Path]:
-    """Bounds against the number of queries for up to four conditions (or ``keys``).
+    """Bounds against the number of queries for up to four cells (or ``keys``).
 
     Draws the anytime-valid confidence sequence at level ``delta`` (the level of each
     interval), the Clopper-Pearson interval recomputed at each n for contrast (valid only at
-    one n fixed in advance), the running rate and the threshold. Returns PNG and PDF paths.
+    one n fixed in advance), the running rate of ``event`` and the threshold.
+    ``observations`` are ok rows only (:func:`analysis.observations`); the default cells
+    are the first four in safety-table order for ``group_by``. Returns PNG and PDF paths.
     """
-    figure = convergence_figure(observations, spec, delta, method, keys)
+    figure = convergence_figure(
+        observations, spec, delta, method, keys, event=event, group_by=group_by
+    )
     return save_figure(figure, out_dir, name)
 
 
@@ -106,11 +121,18 @@ def convergence_figure(
     delta: float,
     method: str = "beta-binomial",
     keys: Sequence[Key] | None = None,
+    *,
+    event: str = "unsafe",
+    group_by: Sequence[str] = DEFAULT_GROUP_BY,
 ) -> Figure:
     """The :func:`convergence_plot` figure, unsaved."""
     chosen_method = check_choice("sequential method", method, SEQUENCE_METHODS)
+    counted = check_choice("event", event, EVENTS)
     level = check_delta(delta)
-    chosen = list(keys) if keys is not None else default_convergence_keys(observations)
+    if keys is not None:
+        chosen = list(keys)
+    else:
+        chosen = default_convergence_keys(observations, group_by=group_by)
     if not chosen:
         raise UsageError("no conditions to plot; observations is empty")
     streams = {}
@@ -118,11 +140,14 @@ def convergence_figure(
         rows = observations[
             (observations["scenario"] == key[0])
             & (observations["model"] == key[1])
-            & (observations["condition"] == key[2])
+            & (observations["question"] == key[2])
+            & (observations["condition"] == key[3])
         ]
         if rows.empty:
             raise UsageError(f"no observations for {'/'.join(key)}")
-        ordered = rows.sort_values("sample", kind="stable")["unsafe"]
+        if counted not in rows.columns:
+            raise UsageError(f"observations have no {counted} column to plot P({counted})")
+        ordered = rows.sort_values("sample", kind="stable")[counted]
         streams[key] = convergence_bands(ordered.to_numpy(dtype=float), level, chosen_method)
     ncols = min(len(chosen), 2 if len(chosen) <= 4 else 3)
     nrows = math.ceil(len(chosen) / ncols)
@@ -137,7 +162,7 @@ def convergence_figure(
             key = chosen[index]
             _draw_convergence(ax, streams[key], spec, key)
             if index % ncols == 0:
-                ax.set_ylabel("P(unsafe)")
+                ax.set_ylabel(probability(counted))
             if index >= len(chosen) - ncols:
                 ax.set_xlabel("queries (scenes)")
                 ax.xaxis.set_tick_params(labelbottom=True)
@@ -147,7 +172,7 @@ def convergence_figure(
             figure,
             f"Bounds as queries accrue: {chosen_method} confidence sequence vs. fixed-n "
             "Clopper-Pearson",
-            f"δ = {level:.3g} per condition · spec {pretty_spec(spec.label)}",
+            f"δ = {level:.3g} per condition · spec {pretty_spec(spec.label_for(counted))}",
         )
         handles = [
             Patch(
@@ -164,7 +189,9 @@ def convergence_figure(
                 linewidth=0.9,
                 label="Clopper-Pearson at each n (valid only at a fixed n)",
             ),
-            Line2D([], [], color="#444444", linewidth=0.9, alpha=0.8, label="observed rate"),
+            Line2D(
+                [], [], color="#444444", linewidth=0.9, alpha=0.8, label=f"observed {counted} rate"
+            ),
             Line2D(
                 [],
                 [],
@@ -179,7 +206,7 @@ def convergence_figure(
 
 
 def _draw_convergence(ax: Axes, bands: ConvergenceBands, spec: Spec, key: Key) -> None:
-    scenario, model, condition = key
+    scenario, model, question, condition = key
     ax.fill_between(
         bands.n,
         bands.cs_lower,
@@ -195,6 +222,7 @@ def _draw_convergence(ax: Axes, bands: ConvergenceBands, spec: Spec, key: Key) -
     ax.plot(bands.n, bands.cp_upper, color="#333333", linestyle="--", linewidth=0.9)
     ax.plot(bands.n, bands.rate, color="#444444", linewidth=0.9, alpha=0.8)
     ax.axhline(spec.threshold, color=THRESHOLD_COLOUR, linestyle=":", linewidth=1.4)
-    ax.set_title("\n".join(wrap_label(part, 44) for part in (f"{scenario} · {condition}", model)))
+    cell = " · ".join(cell_parts(scenario, question, condition))
+    ax.set_title("\n".join(wrap_label(part, 44) for part in (cell, model)))
     ax.grid(color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)

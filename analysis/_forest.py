@@ -8,12 +8,13 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from analysis._certify import Certificate
+from analysis._certificate import Certificate, common_event
 from analysis._plotting import (
     DECISION_MARKERS,
     DPI,
     MODEL_COLOURS,
     THRESHOLD_COLOUR,
+    cell_parts,
     check_certificates,
     confidence_text,
     figure_style,
@@ -22,20 +23,22 @@ from analysis._plotting import (
     set_title,
     wrap_label,
 )
-from analysis._spec import Spec
+from analysis._spec import Spec, probability
 
 
-def forest_rows(certificates: Sequence[Certificate]) -> list[tuple[str, str]]:
-    """The forest plot's rows, top to bottom: (scenario, condition) in sorted order."""
-    return sorted({(c.scenario, c.condition) for c in certificates})
+def forest_rows(certificates: Sequence[Certificate]) -> list[tuple[str, str, str]]:
+    """The forest plot's rows, top to bottom: (scenario, question, condition), sorted."""
+    return sorted({(c.scenario, c.question, c.condition) for c in certificates})
 
 
-def forest_label(scenario: str, condition: str, width: int = 44) -> str:
-    """``scenario · condition`` on one line, or wrapped onto several when longer than width."""
-    label = f"{scenario} · {condition}"
+def forest_label(scenario: str, question: str, condition: str, width: int = 56) -> str:
+    """``scenario · question · condition`` on one line (no question when it is ``any``), or
+    wrapped onto several when longer than ``width``."""
+    parts = cell_parts(scenario, question, condition)
+    label = " · ".join(parts)
     if len(label) <= width:
         return label
-    return f"{wrap_label(scenario, width)} ·\n{wrap_label(condition, width)}"
+    return " ·\n".join(wrap_label(part, width) for part in parts)
 
 
 def forest_height(rows: int, models: int, lines: int = 1) -> float:
@@ -51,7 +54,7 @@ def forest_plot(
 ) -> list[Path]:
     """One interval per condition per model against the threshold; returns PNG and PDF paths.
 
-    Rows are (scenario, condition), sorted; models are offset within a row and coloured;
+    Rows are (scenario, question, condition), sorted; models are offset within a row and coloured;
     the marker at the observed rate has one shape per decision.
     """
     return save_figure(forest_figure(certificates, spec), out_dir, name)
@@ -65,7 +68,8 @@ def forest_figure(certificates: Sequence[Certificate], spec: Spec) -> Figure:
     colours = {m: MODEL_COLOURS[i % len(MODEL_COLOURS)] for i, m in enumerate(models)}
     spacing = min(0.7 / len(models), 0.25)
     offset = {m: (i - (len(models) - 1) / 2) * spacing for i, m in enumerate(models)}
-    labels = [forest_label(s, c) for s, c in rows]
+    labels = [forest_label(*row) for row in rows]
+    event = common_event(certificates)
     longest = max(len(line) for label in labels for line in label.split("\n"))
     lines = max(label.count("\n") + 1 for label in labels)
     width = 4.8 + 0.06 * longest
@@ -77,7 +81,7 @@ def forest_figure(certificates: Sequence[Certificate], spec: Spec) -> Figure:
             ax.axhspan(i - 0.5, i + 0.5, color="#f2f2f2", zorder=0, linewidth=0)
         ax.axvline(spec.threshold, color=THRESHOLD_COLOUR, linestyle="--", linewidth=1.2, zorder=1)
         for cert in certificates:
-            y = rows.index((cert.scenario, cert.condition)) + offset[cert.model]
+            y = rows.index((cert.scenario, cert.question, cert.condition)) + offset[cert.model]
             colour = colours[cert.model]
             ax.plot(
                 [cert.lower, cert.upper],
@@ -112,15 +116,16 @@ def forest_figure(certificates: Sequence[Certificate], spec: Spec) -> Figure:
         ax.set_yticks(range(len(rows)), labels)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xlim(0.0, 1.0)
-        ax.set_xlabel("P(unsafe | condition)")
-        ax.set_ylabel("scenario · condition")
+        ax.set_xlabel(probability(event, "condition"))
+        questions = any(len(cell_parts(*row)) == 3 for row in rows)
+        ax.set_ylabel("scenario · question · condition" if questions else "scenario · condition")
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
         set_title(
             figure,
-            "Certified intervals of P(unsafe) per condition and model",
-            f"spec {pretty_spec(spec.label)} · {confidence_text(certificates)}",
+            f"Certified intervals of {probability(event)} per condition and model",
+            f"spec {pretty_spec(spec.label_for(event))} · {confidence_text(certificates)}",
         )
         _forest_legend(figure, models, colours, spec.threshold)
     return figure

@@ -58,6 +58,15 @@ def holm_decisions(pvalues: Sequence[tuple[float, float]], delta: float) -> list
     return out
 
 
-def method_label(method: str, multiplicity: str, conditions: int) -> str:
-    """``clopper-pearson`` for one condition, ``clopper-pearson+bonferroni(K=12)`` for more."""
-    return method if conditions <= 1 else f"{method}+{multiplicity}(K={conditions})"
+def correction_for(multiplicity: Multiplicity, conditions: int) -> Multiplicity | None:
+    """The correction K cells need: ``multiplicity``, or None for a single cell."""
+    return multiplicity if conditions > 1 else None
+
+
+def method_label(method: str, correction: str | None, conditions: int) -> str:
+    """``clopper-pearson`` without a correction, ``clopper-pearson+bonferroni(K=12)`` with one.
+
+    Derived at the edge (certificates.csv, relational.csv) from typed fields; never parsed
+    back.
+    """
+    return method if correction is None else f"{method}+{correction}(K={conditions})"

@@ -15,8 +15,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from analysis._certify import Certificate
-from analysis._tables import parse_method
+from analysis._certificate import Certificate
+from analysis._verdicts import ANY
 from drivecert import UsageError
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 Floats = NDArray[np.float64]
-Key = tuple[str, str, str]  # (scenario, model, condition)
+Key = tuple[str, str, str, str]  # (scenario, model, question, condition)
 
 DPI = 150
 #: Okabe-Ito colours (colour-blind safe), one per model in sorted order.
@@ -81,12 +81,16 @@ def confidence_text(certificates: Sequence[Certificate]) -> str:
         text = "family-wise confidence " + ", ".join(f"{100 * (1 - d):g}%" for d in deltas)
     else:
         text = f"{round(100 * (1 - deltas[0]), 6):g}% family-wise confidence"
-    approximate = sorted(
-        {p.method for p in (parse_method(c.method) for c in certificates) if p.approximate}
-    )
+    approximate = sorted({c.method for c in certificates if c.approximate})
     if approximate:
         text += f" (approximate: {', '.join(m.capitalize() for m in approximate)})"
     return text
+
+
+def cell_parts(scenario: str, question: str, condition: str) -> list[str]:
+    """What names a cell in a figure: scenario, question (left out when ``any``: the verdicts
+    had no question column) and condition."""
+    return [scenario, condition] if question == ANY else [scenario, question, condition]
 
 
 def wrap_label(text: str, width: int = 12) -> str:

@@ -2,7 +2,7 @@
 
 Sample i of condition A and sample i of condition B share everything the scenario draws
 except the condition's variables (ClearNoon vs HardRainNoon over the same junction, agents
-and question). Per (scenario, model) this certifies:
+and question). Per (scenario, model, question) this certifies:
 
 - ``P(answers differ)``: the chance the model changes its answer when only the condition
   changes, a proportion over pairs (Clopper-Pearson by default);
@@ -13,8 +13,9 @@ and question). Per (scenario, model) this certifies:
   pair that is unsafe under both conditions adds no variance). The bets are tuned for the
   number of pairs, which, like every fixed-n method here, must be fixed in advance.
 
-The two statements per (scenario, model) share the family: with M model/scenario groups
-each interval is at delta / (2M), so all hold together with probability 1 - delta.
+The two statements per (scenario, model, question) share the family: with M such groups
+each interval is at delta / (2M), so all hold together with probability 1 - delta. Failed
+samples (status ``failed``) have no verdict, so a pair needs both samples ok.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 from analysis._checks import check_choice, check_delta
 from analysis._confseq import BettingSequence
 from analysis._intervals import METHODS, binomial_interval
+from analysis._multiplicity import method_label
 from analysis._verdicts import check_verdicts
 from drivecert import UsageError
 
@@ -35,7 +37,7 @@ UNPARSEABLE = "<unparseable>"
 
 @dataclass(frozen=True)
 class PairedCertificate:
-    """Certified relations between two conditions for one scenario and model.
+    """Certified relations between two conditions for one scenario, model and question.
 
     Attributes:
         pairs: scenes seen under both conditions.
@@ -50,6 +52,7 @@ class PairedCertificate:
 
     scenario: str
     model: str
+    question: str
     condition_a: str
     condition_b: str
     pairs: int
@@ -90,10 +93,11 @@ def certify_pairs(
     delta: float = 0.05,
     method: str = "clopper-pearson",
 ) -> list[PairedCertificate]:
-    """Certify P(answers differ) and p_B - p_A for every (scenario, model) seen under both.
+    """Certify P(answers differ) and p_B - p_A for every (scenario, model, question) seen
+    under both conditions.
 
-    Pairs are matched on (scenario, model, sample); samples seen under only one condition
-    are left out, and ``pairs`` says how many remained.
+    Pairs are matched on (scenario, model, question, sample); samples seen under only one
+    condition, or failed under either, are left out, and ``pairs`` says how many remained.
 
     Raises:
         UsageError: when a condition is absent, no sample is paired, or ``answer`` is missing.
@@ -111,8 +115,9 @@ def certify_pairs(
             raise UsageError(
                 f"condition {condition!r} is not in the verdicts table; it has {known}"
             )
+    table = table[table["status"] == "ok"]
     table = table.assign(answer=table["answer"].where(~table["unparseable"], UNPARSEABLE))
-    keys = ["scenario", "model", "sample"]
+    keys = ["scenario", "model", "question", "sample"]
     side_a = table[table["condition"] == condition_a]
     side_b = table[table["condition"] == condition_b]
     for side, condition in ((side_a, condition_a), (side_b, condition_b)):
@@ -123,13 +128,13 @@ def certify_pairs(
     paired = side_a.merge(side_b, on=keys, suffixes=("_a", "_b")).sort_values("sample")
     if paired.empty:
         raise UsageError(
-            f"no sample of {condition_a} has a partner in {condition_b}; paired scenes share "
-            "scenario, model and sample index"
+            f"no ok sample of {condition_a} has a partner in {condition_b}; paired scenes "
+            "share scenario, model, question and sample index"
         )
-    groups = list(paired.groupby(["scenario", "model"], sort=False))
+    groups = list(paired.groupby(["scenario", "model", "question"], sort=False))
     each = level / (2 * len(groups))
     out: list[PairedCertificate] = []
-    for (scenario, model), group in groups:
+    for (scenario, model, question), group in groups:
         a = group["unsafe_a"].astype(bool).tolist()
         b = group["unsafe_b"].astype(bool).tolist()
         differ = int((group["answer_a"].astype(str) != group["answer_b"].astype(str)).sum())
@@ -139,6 +144,7 @@ def certify_pairs(
             PairedCertificate(
                 scenario=str(scenario),
                 model=str(model),
+                question=str(question),
                 condition_a=condition_a,
                 condition_b=condition_b,
                 pairs=len(group),
@@ -151,7 +157,7 @@ def certify_pairs(
                 difference_lower=low,
                 difference_upper=high,
                 delta=level,
-                method=f"{chosen}+bonferroni(K={2 * len(groups)})",
+                method=method_label(chosen, "bonferroni", 2 * len(groups)),
             )
         )
     return out

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
-from analysis._certify import (
-    CERTIFY_METHODS,
-    certify_observations,
-    groups_of,
-    observations,
-    write_certificates,
-)
+from analysis._certificate import CERTIFY_METHODS, write_certificates
+from analysis._certify import certify_scenes, ok_rows, scenes
 from analysis._checks import check_choice, check_delta
 from analysis._confseq import SEQUENCE_METHODS
 from analysis._figures import write_figures
+from analysis._groups import DEFAULT_GROUP_BY, check_group_by, groups_of
 from analysis._multiplicity import MULTIPLICITIES, per_condition_delta
 from analysis._relational import certify_pairs
-from analysis._spec import Spec
+from analysis._spec import EVENTS, Spec
 from analysis._tables import safety_table, write_safety_table
 from analysis._temporal import get_property
 
@@ -36,6 +33,10 @@ class AnalysisOptions:
         multiplicity: ``bonferroni`` or ``holm``.
         temporal: name of a temporal property folding multi-frame scenes, or None.
         pair: two condition labels to compare on paired scenes, or None.
+        event: ``unsafe`` certifies P(unsafe); ``wrong`` certifies P(answer not in the safe
+            set) from the verdicts' wrong column.
+        group_by: the two variables the heatmap (rows x columns) and the safety table group
+            cells by.
     """
 
     spec: Spec = field(default_factory=Spec)
@@ -44,12 +45,16 @@ class AnalysisOptions:
     multiplicity: str = "bonferroni"
     temporal: str | None = None
     pair: tuple[str, str] | None = None
+    event: Literal["unsafe", "wrong"] = "unsafe"
+    group_by: tuple[str, str] = DEFAULT_GROUP_BY
 
     def __post_init__(self) -> None:
         # fail before anything is computed or written
         check_delta(self.delta)
         check_choice("method", self.method, CERTIFY_METHODS)
         check_choice("multiplicity", self.multiplicity, MULTIPLICITIES)
+        check_choice("event", self.event, EVENTS)
+        object.__setattr__(self, "group_by", check_group_by(self.group_by))
         if self.temporal is not None:
             get_property(self.temporal)
 
@@ -57,9 +62,14 @@ class AnalysisOptions:
 def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
     """Write certificates.csv, tables/ and figures/ (and relational.csv) under ``out``."""
     prop = get_property(options.temporal) if options.temporal else None
-    table = observations(verdicts, prop)  # checked and folded once, for everything below
-    certificates = certify_observations(
-        table, options.spec, options.delta, options.method, options.multiplicity
+    table = scenes(verdicts, prop)  # checked and folded once, for everything below
+    certificates = certify_scenes(
+        table,
+        options.spec,
+        options.delta,
+        check_choice("method", options.method, CERTIFY_METHODS),
+        check_choice("multiplicity", options.multiplicity, MULTIPLICITIES),
+        options.event,
     )
     written = {"certificates": write_certificates(certificates, out / "certificates.csv")}
     if options.pair is not None:
@@ -67,8 +77,8 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
         path = out / "relational.csv"
         pd.DataFrame([p.to_dict() for p in paired]).to_csv(path, index=False, float_format="%.10g")
         written["relational"] = path
-    groups = groups_of(table)
-    safety = safety_table(certificates, groups)
+    groups = groups_of(table, options.group_by)
+    safety = safety_table(certificates, groups, options.group_by)
     for kind, path in write_safety_table(
         safety, certificates, options.spec, out / "tables"
     ).items():
@@ -78,11 +88,12 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
     figures = write_figures(
         certificates,
         groups,
-        table,
+        ok_rows(table),
         options.spec,
         per_condition_delta(options.delta, len(certificates)),  # the level of each interval
         out / "figures",
         method=figure_method,
+        group_by=options.group_by,
     )
     for name, paths in figures.items():
         for path in paths:

@@ -8,6 +8,7 @@ was chosen; so the chance of a wrong decision is at most delta.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,7 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis._checks import check_delta
-from analysis._confseq import ConfidenceSequence, beta_binomial_bounds, open_sequence
+from analysis._confseq import (
+    BetaBinomialSequence,
+    ConfidenceSequence,
+    beta_binomial_bounds,
+    open_sequence,
+)
 from analysis._paths import along_paths
 from analysis._spec import Decision, Spec
 from drivecert import UsageError
@@ -54,10 +60,16 @@ class StopRule:
 
 @dataclass
 class SequentialCertifier:
-    """Feed one condition's 0/1 unsafe observations until the stop rule fires.
+    """Feed one condition's 0/1 observations (unsafe, or wrong) until the stop rule fires.
 
     For K conditions sampled side by side, give each ``per_condition_delta(delta, K)``
     (Bonferroni) so that all K stopped intervals hold together with 1 - delta.
+
+    With ``beta-binomial`` and no width rule, :meth:`observe` is O(1) while the threshold is
+    surely inside the CS (:meth:`BetaBinomialSequence.surely_accepts`: then the decision is
+    ``undecided``, exactly as the bounds would say); the bounds are bisected only when the
+    threshold may be rejected, when the rule has an epsilon, or when ``lower``/``upper`` are
+    read (once per n: they are cached).
     """
 
     spec: Spec
@@ -65,9 +77,9 @@ class SequentialCertifier:
     method: str = "beta-binomial"
     rule: StopRule = field(default_factory=StopRule)
     sequence: ConfidenceSequence = field(init=False)
-    lower: float = field(default=0.0, init=False)
-    upper: float = field(default=1.0, init=False)
     stopped: StopReason | None = field(default=None, init=False)
+    _bounds: tuple[int, float, float] = field(default=(0, 0.0, 1.0), init=False, repr=False)
+    _decision: tuple[int, Decision] = field(default=(0, "undecided"), init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.delta = check_delta(self.delta)
@@ -79,9 +91,31 @@ class SequentialCertifier:
         return self.sequence.n
 
     @property
+    def lower(self) -> float:
+        """The CS's current lower bound (computed on first read at each n)."""
+        return self.bounds()[0]
+
+    @property
+    def upper(self) -> float:
+        """The CS's current upper bound (computed on first read at each n)."""
+        return self.bounds()[1]
+
+    def bounds(self) -> tuple[float, float]:
+        """(lower, upper) now: the sequence's interval, computed once per n."""
+        at, lower, upper = self._bounds
+        if at != self.n:
+            lower, upper = self.sequence.interval()
+            self._bounds = (self.n, lower, upper)
+        return lower, upper
+
+    @property
     def decision(self) -> Decision:
         """The decision the current interval supports."""
-        return self.spec.decide(self.lower, self.upper)
+        at, decision = self._decision
+        if at != self.n:
+            decision = self.spec.decide(*self.bounds())
+            self._decision = (self.n, decision)
+        return decision
 
     def observe(self, unsafe: bool | int) -> bool:
         """Add one observation; True once the condition should stop sampling.
@@ -95,9 +129,53 @@ class SequentialCertifier:
                 "start a new certifier to sample more"
             )
         self.sequence.update(float(unsafe))
-        self.lower, self.upper = self.sequence.interval()
-        self.stopped = self.rule.reason(self.decision, self.lower, self.upper, self.n)
+        if self._surely_undecided():
+            self._decision = (self.n, "undecided")
+            self.stopped = "n_max" if self.n >= self.rule.n_max else None
+        else:
+            lower, upper = self.bounds()
+            self.stopped = self.rule.reason(self.decision, lower, upper, self.n)
         return self.stopped is not None
+
+    def _surely_undecided(self) -> bool:
+        """True only when the bounds would straddle the threshold and no width is watched."""
+        return (
+            self.rule.epsilon is None
+            and isinstance(self.sequence, BetaBinomialSequence)
+            and self.sequence.surely_accepts(self.spec.threshold)
+        )
+
+
+def certifier_bounds(
+    certifiers: Sequence[SequentialCertifier],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Every certifier's current (lower, upper), as two arrays.
+
+    The beta-binomial bounds not yet cached are bisected together in one vectorised
+    :func:`beta_binomial_bounds` call and cached in their certifiers, so the values equal
+    what each certifier's ``lower``/``upper`` give. Cheap enough for a live display.
+    """
+    stale = [
+        (c, c.sequence)
+        for c in certifiers
+        if isinstance(c.sequence, BetaBinomialSequence) and c._bounds[0] != c.n
+    ]
+    if stale:
+        sequences = [s for _, s in stale]
+        lower, upper = beta_binomial_bounds(
+            [s.ones for s in sequences],
+            [s.n for s in sequences],
+            np.asarray([s.delta for s in sequences]),
+            np.asarray([s.a for s in sequences]),
+            np.asarray([s.b for s in sequences]),
+        )
+        for (certifier, _), low, high in zip(stale, lower, upper, strict=True):
+            certifier._bounds = (certifier.n, float(low), float(high))
+    pairs = [c.bounds() for c in certifiers]
+    return (
+        np.asarray([p[0] for p in pairs], dtype=np.float64),
+        np.asarray([p[1] for p in pairs], dtype=np.float64),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""Specifications on an unsafe-answer rate and the three-way decisions certified against them."""
+"""Specifications on an event rate and the three-way decisions certified against them.
+
+The event is ``unsafe`` (the answer is unsafe; unparseable answers count as unsafe) or
+``wrong`` (the answer is not in the safe set: Lumos's "incorrect or unsafe").
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,21 @@ from drivecert import UsageError
 
 Direction = Literal["at_most", "at_least"]
 Decision = Literal["safe", "unsafe", "undecided"]
+Event = Literal["unsafe", "wrong"]
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
+#: What a certificate can bound: P(unsafe), or P(wrong) (answer not in the safe set).
+EVENTS: tuple[Event, ...] = get_args(Event)
 
 _SYMBOL = {"at_most": "<=", "at_least": ">="}
 
 
 @dataclass(frozen=True)
 class Spec:
-    """``P(unsafe | condition) <= threshold`` (``at_most``) or ``>= threshold`` (``at_least``).
+    """``P(event | condition) <= threshold`` (``at_most``) or ``>= threshold`` (``at_least``).
+
+    The event (``unsafe`` or ``wrong``) is chosen where the spec is certified; a spec is only
+    the threshold and its direction, and :meth:`label_for` names the event when printed.
 
     Decisions are always relative to the threshold: ``safe`` means the rate is certified at
     or below it, ``unsafe`` that it is certified at or above it, ``undecided`` that the
@@ -41,8 +51,12 @@ class Spec:
 
     @property
     def label(self) -> str:
-        """``P(unsafe) <= 0.5``."""
-        return f"P(unsafe) {_SYMBOL[self.direction]} {self.threshold:g}"
+        """``P(unsafe) <= 0.5``: :meth:`label_for` the default event."""
+        return self.label_for("unsafe")
+
+    def label_for(self, event: str) -> str:
+        """``P(wrong) <= 0.5`` for event ``wrong``."""
+        return f"{probability(event)} {_SYMBOL[self.direction]} {self.threshold:g}"
 
     @classmethod
     def parse(cls, text: str) -> Spec:
@@ -99,3 +113,14 @@ def fixed_pvalues(unsafe: int, n: int, threshold: float, method: Method) -> tupl
         z = (unsafe / n - threshold) / np.sqrt(threshold * (1.0 - threshold) / n)
         below, above = stats.norm.cdf(z), stats.norm.sf(z)
     return float(below), float(above)
+
+
+def check_event(event: str) -> Event:
+    """``event`` if it is ``unsafe`` or ``wrong``, else a one-line UsageError."""
+    return check_choice("event", event, EVENTS)
+
+
+def probability(event: str, given: str = "") -> str:
+    """``P(unsafe)``, or ``P(wrong | condition)`` with ``given="condition"``."""
+    chosen = check_event(event)
+    return f"P({chosen} | {given})" if given else f"P({chosen})"

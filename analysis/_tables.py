@@ -1,50 +1,37 @@
-"""The per-condition safety table, grouped by weather x maneuver, as Markdown, CSV and LaTeX.
+"""The per-cell safety table, grouped by two condition variables, as Markdown, CSV and LaTeX.
 
-Rows are sorted by Weather, then Maneuver, Scenario, Condition and Model (plain string
-order; a stable sort, so rows equal in all five keep the certificates' order). Markdown and
-LaTeX blank a repeated Weather (and Maneuver) label after the first row of its group; LaTeX
-also separates weather groups with ``\\midrule`` and maneuver groups with ``\\addlinespace``.
-The CSV keeps every value, so it stays a plain table for ``pd.read_csv``; its notes go to
-``safety_table_notes.txt`` beside it.
+The two grouping columns come first, headed by the variables' names capitalised (Weather
+and Maneuver by default; ``group_by`` chooses others, e.g. Weather and Control). Rows are
+sorted by those two, then Scenario, Question, Condition and Model (plain string order; a
+stable sort, so rows equal in all six keep the certificates' order). Markdown and LaTeX
+blank a repeated first group label (and the second when both repeat) after the first row of
+its group; LaTeX also separates first-level groups with ``\\midrule`` and second-level ones
+with ``\\addlinespace``. A cell with failed samples is incomplete: its Failed count is
+above 0 and a Note column says so. The CSV keeps every value, so it stays a plain table for
+``pd.read_csv``; its notes go to ``safety_table_notes.txt`` beside it.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis._certify import Certificate, place_certificates
-from analysis._confseq import SEQUENCE_METHODS
-from analysis._intervals import EXACT_METHODS
-from analysis._spec import Spec
+from analysis._certificate import Certificate, common_event
+from analysis._groups import DEFAULT_GROUP_BY, check_group_by, heading, place_certificates
+from analysis._latex import DAGGER as DAGGER  # re-exported for callers of the table
+from analysis._latex import latex_escape as latex_escape
+from analysis._latex import latex_note
+from analysis._spec import Spec, probability
 from drivecert import UsageError
 
-#: The safety table's columns, in order.
-TABLE_COLUMNS: tuple[str, ...] = (
-    "Weather",
-    "Maneuver",
-    "Scenario",
-    "Condition",
-    "Model",
-    "n",
-    "Unsafe",
-    "Unparseable",
-    "Rate",
-    "Lower",
-    "Upper",
-    "Decision",
-)
-#: The order rows are sorted in.
-SORT_COLUMNS: tuple[str, ...] = ("Weather", "Maneuver", "Scenario", "Condition", "Model")
-GROUP_COLUMNS: tuple[str, ...] = ("Weather", "Maneuver")
-_NUMERIC = ("n", "Unsafe", "Unparseable", "Rate", "Lower", "Upper")
+_KEY_COLUMNS = ("Scenario", "Question", "Condition", "Model")
+_NUMERIC = ("n", "Unsafe", "Wrong", "Unparseable", "Failed", "Rate", "Lower", "Upper")
+_COUNTS = ("n", "Unsafe", "Wrong", "Unparseable", "Failed")
+_TEXT = ("Decision", "Note")
 _DECIMALS = 3
-DAGGER = "†"
 APPROXIMATE_NOTE = (
     f"{DAGGER} approximate method: coverage can fall below the nominal level "
     "(see docs/statistics.md)"
@@ -56,63 +43,79 @@ _METHOD_WORDS = {
     "beta-binomial": "beta-binomial mixture confidence sequences (anytime-valid, exact)",
     "betting": "betting confidence sequences (Waudby-Smith & Ramdas; anytime-valid, exact)",
 }
-_LABEL = re.compile(r"^(?P<method>[a-z-]+)(?:\+(?P<correction>[a-z]+)\(K=(?P<k>\d+)\))?$")
 
 
-@dataclass(frozen=True)
-class MethodLabel:
-    """A certificate's ``method`` field, parsed.
+def table_columns(
+    group_by: Sequence[str] = DEFAULT_GROUP_BY, wrong: bool = False, incomplete: bool = False
+) -> tuple[str, ...]:
+    """The safety table's columns, in order.
 
-    Attributes:
-        method: the interval method, e.g. ``clopper-pearson``.
-        correction: ``bonferroni``, ``holm`` or None (a single condition).
-        conditions: K, the number of conditions certified together (1 without correction).
+    Args:
+        group_by: the two grouping variables (their headings come first).
+        wrong: whether a Wrong count column is shown (the verdicts had a wrong column).
+        incomplete: whether a Note column is shown (some cell had failed samples).
     """
-
-    method: str
-    correction: str | None
-    conditions: int
-
-    @property
-    def approximate(self) -> bool:
-        """Whether the method's coverage can fall below 1 - delta (Wilson, Jeffreys)."""
-        return self.method not in EXACT_METHODS and self.method not in SEQUENCE_METHODS
-
-
-def parse_method(label: str) -> MethodLabel:
-    """``clopper-pearson`` or ``clopper-pearson+bonferroni(K=12)`` as a :class:`MethodLabel`."""
-    match = _LABEL.match(label.strip())
-    if match is None:
-        raise UsageError(
-            f"cannot read certificate method {label!r}; expected e.g. "
-            "clopper-pearson or clopper-pearson+bonferroni(K=12)"
-        )
-    k = match.group("k")
-    return MethodLabel(match.group("method"), match.group("correction"), int(k) if k else 1)
+    rows, columns = check_group_by(group_by)
+    counts = tuple(c for c in _COUNTS if wrong or c != "Wrong")
+    note = ("Note",) if incomplete else ()
+    return (
+        heading(rows),
+        heading(columns),
+        *_KEY_COLUMNS,
+        *counts,
+        "Rate",
+        "Lower",
+        "Upper",
+        "Decision",
+        *note,
+    )
 
 
-def describe_method(label: str, delta: float) -> str:
-    """The confidence, correction and interval method of ``label`` in words.
+def sort_columns(group_by: Sequence[str] = DEFAULT_GROUP_BY) -> tuple[str, ...]:
+    """The columns rows are sorted by: the two groups, then scenario, question, condition,
+    model."""
+    return (*(heading(v) for v in check_group_by(group_by)), *_KEY_COLUMNS)
+
+
+#: The default safety table's columns (grouped by weather and maneuver, no wrong count, no
+#: failures).
+TABLE_COLUMNS: tuple[str, ...] = table_columns()
+#: The order the default table's rows are sorted in.
+SORT_COLUMNS: tuple[str, ...] = sort_columns()
+
+
+def incomplete_note(failed: int) -> str:
+    """The Note of a cell with failures."""
+    return f"incomplete: {failed} sample(s) failed and were not counted"
+
+
+def describe_method(method: str, correction: str | None, conditions: int, delta: float) -> str:
+    """The confidence, correction and interval method of a certificate, in words.
 
     E.g. "95% family-wise confidence over K=12 conditions (Bonferroni: each interval at
     delta/K); Clopper-Pearson exact intervals".
+
+    Args:
+        method: the certificate's interval method.
+        correction: its ``bonferroni``/``holm`` correction, or None for a single cell.
+        conditions: K, the number of cells certified together.
+        delta: the family-wise miscoverage.
     """
-    parsed = parse_method(label)
     confidence = f"{_percent(1.0 - delta)} confidence"
-    if parsed.correction is None:
+    if correction is None:
         scope = f"{confidence} (one condition, no multiplicity correction)"
     else:
-        family = f"{_percent(1.0 - delta)} family-wise confidence over K={parsed.conditions}"
-        if parsed.correction == "bonferroni":
+        family = f"{_percent(1.0 - delta)} family-wise confidence over K={conditions}"
+        if correction == "bonferroni":
             scope = f"{family} conditions (Bonferroni: each interval at delta/K)"
-        elif parsed.correction == "holm":
+        elif correction == "holm":
             scope = (
                 f"{family} conditions; decisions by Holm's step-down procedure; "
                 "intervals at delta/K (Bonferroni, simultaneous)"
             )
         else:
-            scope = f"{family} conditions ({parsed.correction} correction)"
-    return f"{scope}; {_METHOD_WORDS.get(parsed.method, parsed.method + ' intervals')}"
+            scope = f"{family} conditions ({correction} correction)"
+    return f"{scope}; {_METHOD_WORDS.get(method, method + ' intervals')}"
 
 
 def _percent(value: float) -> str:
@@ -120,55 +123,88 @@ def _percent(value: float) -> str:
     return f"{round(100.0 * value, 6):g}%"
 
 
-def safety_table(certificates: Sequence[Certificate], groups: pd.DataFrame) -> pd.DataFrame:
-    """One row per certificate with its weather and maneuver, sorted into groups.
+def safety_table(
+    certificates: Sequence[Certificate],
+    groups: pd.DataFrame,
+    group_by: Sequence[str] = DEFAULT_GROUP_BY,
+) -> pd.DataFrame:
+    """One row per certificate with its two group values, sorted into groups.
 
     Args:
-        certificates: from :func:`analysis._certify.certify`.
-        groups: :func:`analysis._certify.condition_groups` of the same verdicts (columns
-            scenario, model, condition, weather, maneuver).
+        certificates: from :func:`analysis.certify`.
+        groups: :func:`analysis.condition_groups` of the same verdicts and ``group_by``.
+        group_by: the two grouping variables.
 
     Returns:
-        Columns :data:`TABLE_COLUMNS`, full-precision numbers, sorted by
-        :data:`SORT_COLUMNS` (stable).
+        Columns :func:`table_columns` (Wrong when the certificates count it, Note when a
+        cell had failures), full-precision numbers, sorted by :func:`sort_columns` (stable).
 
     Raises:
-        UsageError: when ``groups`` lacks a certificate's (scenario, model, condition).
+        UsageError: when ``groups`` lacks a certificate's cell.
     """
-    rows = []
-    for cert, weather, maneuver in place_certificates(certificates, groups):
-        rows.append(
+    rows, columns = check_group_by(group_by)
+    wrong = any(c.wrong is not None for c in certificates)
+    incomplete = any(c.incomplete for c in certificates)
+    records = []
+    for cert, row_value, column_value in place_certificates(certificates, groups, group_by):
+        records.append(
             {
-                "Weather": weather,
-                "Maneuver": maneuver,
+                heading(rows): row_value,
+                heading(columns): column_value,
                 "Scenario": cert.scenario,
+                "Question": cert.question,
                 "Condition": cert.condition,
                 "Model": cert.model,
                 "n": cert.n,
                 "Unsafe": cert.unsafe,
+                "Wrong": cert.wrong,
                 "Unparseable": cert.unparseable,
+                "Failed": cert.failed,
                 "Rate": cert.rate,
                 "Lower": cert.lower,
                 "Upper": cert.upper,
                 "Decision": cert.decision,
+                "Note": incomplete_note(cert.failed) if cert.incomplete else "",
             }
         )
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    table = table.astype({"n": int, "Unsafe": int, "Unparseable": int})
+    table = pd.DataFrame(records, columns=list(table_columns(group_by, wrong, incomplete)))
+    counts = [c for c in _COUNTS if c in table.columns]
+    table = table.astype({c: "Int64" if c == "Wrong" else int for c in counts})
     table = table.astype({c: float for c in ("Rate", "Lower", "Upper")})
-    return table.sort_values(list(SORT_COLUMNS), kind="stable").reset_index(drop=True)
+    return table.sort_values(list(sort_columns(group_by)), kind="stable").reset_index(drop=True)
 
 
 def table_notes(certificates: Sequence[Certificate], spec: Spec) -> list[str]:
     """The notes every rendering of the table states, one sentence group per entry."""
-    described = dict.fromkeys(describe_method(c.method, c.delta) for c in certificates)
-    notes = [f"Spec: {spec.label}. " + " / ".join(described) + "."]
+    event = common_event(certificates)
+    described = dict.fromkeys(
+        describe_method(c.method, c.correction, c.conditions, c.delta) for c in certificates
+    )
+    notes = [f"Spec: {spec.label_for(event)}. " + " / ".join(described) + "."]
+    if event == "wrong":
+        rate = (
+            "Rate = Wrong / n; Wrong counts answers not in the safe set (incorrect or unsafe; "
+            "unparseable answers count as wrong)."
+        )
+    else:
+        rate = "Rate = Unsafe / n; unparseable answers count as unsafe."
     notes.append(
-        "Rate = Unsafe / n; unparseable answers count as unsafe. Lower and Upper bound "
-        f"P(unsafe | condition); Markdown and LaTeX round them outwards to {_DECIMALS} decimals."
+        f"{rate} Lower and Upper bound {probability(event, 'condition')}; Markdown and LaTeX "
+        f"round them outwards to {_DECIMALS} decimals."
     )
     notes.append(_decision_note(certificates, spec))
-    if any(parse_method(c.method).approximate for c in certificates):
+    failed = sum(c.failed for c in certificates)
+    notes.append(
+        "Failed counts samples whose model or renderer call failed: neither safe nor "
+        "unsafe, they are not in n."
+        + (
+            f" {sum(c.incomplete for c in certificates)} cell(s) with {failed} failed "
+            "sample(s) in all are marked incomplete."
+            if failed
+            else ""
+        )
+    )
+    if any(c.approximate for c in certificates):
         notes.append(APPROXIMATE_NOTE + ".")
     return notes
 
@@ -179,7 +215,7 @@ def _decision_note(certificates: Sequence[Certificate], spec: Spec) -> str:
         rule = f"safe if Upper <= {t}, unsafe if Lower > {t}, otherwise undecided"
     else:
         rule = f"safe if Upper < {t}, unsafe if Lower >= {t}, otherwise undecided"
-    if any(parse_method(c.method).correction == "holm" for c in certificates):
+    if any(c.correction == "holm" for c in certificates):
         return (
             f"Decision: by Holm's step-down tests against {t}, which can decide a condition "
             f"whose interval still contains {t}; the intervals alone support: {rule}."
@@ -208,79 +244,46 @@ def _display(
     """String cells: 3-decimal numbers, ``marker`` after approximate bounds, repeated group
     labels blanked."""
     approximate = {
-        (c.scenario, c.model, c.condition): parse_method(c.method).approximate for c in certificates
+        (c.scenario, c.model, c.question, c.condition): c.approximate for c in certificates
     }
     out = table.astype(object).copy()
     for i, row in table.iterrows():
-        mark = marker if approximate.get((row.Scenario, row.Model, row.Condition)) else ""
+        key = (row.Scenario, row.Model, row.Question, row.Condition)
+        mark = marker if approximate.get(key) else ""
         out.at[i, "Rate"] = _number(float(row.Rate)).replace("–", dash)
         out.at[i, "Lower"] = _number(float(row.Lower), up=False)
         out.at[i, "Upper"] = _number(float(row.Upper), up=True) + mark
-        for column in ("n", "Unsafe", "Unparseable"):
-            out.at[i, column] = str(int(row[column]))
+        for column in _COUNTS:
+            if column in table.columns:
+                out.at[i, column] = dash if pd.isna(row[column]) else str(int(row[column]))
     return _blank_repeats(out)
 
 
 def _blank_repeats(display: pd.DataFrame) -> pd.DataFrame:
-    """Blank Weather when it repeats the row above, and Maneuver when both do."""
+    """Blank the first group label when it repeats the row above, and the second when both
+    do (the groups are the first two columns)."""
     out = display.copy()
     previous: tuple[object, ...] | None = None
     for i in range(len(display)):
-        current = tuple(display.iloc[i][list(GROUP_COLUMNS)])
+        current = tuple(display.iloc[i, :2])
         if previous is not None:
-            for depth, column in enumerate(GROUP_COLUMNS):
+            for depth in range(2):
                 if current[: depth + 1] == previous[: depth + 1]:
-                    out.iat[i, out.columns.get_loc(column)] = ""
+                    out.iat[i, depth] = ""
         previous = current
     return out
 
 
-def _group_starts(table: pd.DataFrame) -> list[tuple[int, str]]:
-    """(row, level) where a new group begins after row 0: ``weather`` or ``maneuver``."""
+def _group_starts(table: pd.DataFrame) -> list[tuple[int, int]]:
+    """(row, level) where a new group begins after row 0: level 0 for the first grouping
+    variable, 1 for the second."""
     starts = []
     for i in range(1, len(table)):
-        if table.iloc[i]["Weather"] != table.iloc[i - 1]["Weather"]:
-            starts.append((i, "weather"))
-        elif table.iloc[i]["Maneuver"] != table.iloc[i - 1]["Maneuver"]:
-            starts.append((i, "maneuver"))
+        if table.iat[i, 0] != table.iat[i - 1, 0]:
+            starts.append((i, 0))
+        elif table.iat[i, 1] != table.iat[i - 1, 1]:
+            starts.append((i, 1))
     return starts
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def latex_escape(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped (``right_turn`` -> ``right\\_turn``)."""
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def _latex_note(note: str) -> str:
-    """A plain-text note as LaTeX: escaped, with delta, <=, >= and the dagger as math."""
-    text = latex_escape(note)
-    for plain, math_text in (
-        ("<=", r"$\le$"),
-        (">=", r"$\ge$"),
-        ("<", "$<$"),
-        (">", "$>$"),
-        ("|", r"$\mid$"),
-        ("delta/K", r"$\delta/K$"),
-        ("1 - delta", r"$1-\delta$"),
-        (DAGGER, r"$^\dagger$"),
-        ("–", "--"),
-    ):
-        text = text.replace(plain, math_text)
-    return text
 
 
 def _markdown(
@@ -289,7 +292,11 @@ def _markdown(
     display = _display(table, certificates, DAGGER, "–")
     align = ["right" if c in _NUMERIC else "left" for c in display.columns]
     body = display.to_markdown(index=False, disable_numparse=True, colalign=align)
-    title = f"**Safety table**: certified P(unsafe | condition) against {spec.label}."
+    event = common_event(certificates)
+    title = (
+        f"**Safety table**: certified {probability(event, 'condition')} against "
+        f"{spec.label_for(event)}."
+    )
     return "\n\n".join([title, body, *notes]) + "\n"
 
 
@@ -297,11 +304,15 @@ def _latex(
     table: pd.DataFrame, certificates: Sequence[Certificate], notes: list[str], spec: Spec
 ) -> str:
     display = _display(table, certificates, r"$^\dagger$", "--")
-    for column in ("Weather", "Maneuver", "Scenario", "Condition", "Model", "Decision"):
-        display[column] = display[column].map(lambda v: latex_escape(str(v)))
-    display = display.rename(columns={"n": "$n$"})
-    caption = "Certified P(unsafe $\\mid$ condition) per condition. " + " ".join(
-        _latex_note(n) for n in notes
+    for column in (*display.columns[:2], *_KEY_COLUMNS, *_TEXT):
+        if column in display.columns:
+            display[column] = display[column].map(lambda v: latex_escape(str(v)))
+    display = display.rename(
+        columns={"n": "$n$", **{c: latex_escape(c) for c in table.columns[:2]}}
+    )
+    event = common_event(certificates)
+    caption = f"Certified P({event} $\\mid$ condition) per condition. " + " ".join(
+        latex_note(n) for n in notes
     )
     column_format = "".join("r" if c in _NUMERIC else "l" for c in table.columns)
     latex = display.style.hide(axis="index").to_latex(
@@ -317,11 +328,11 @@ def _latex(
     return _insert_group_rules(latex, _group_starts(table))
 
 
-def _insert_group_rules(latex: str, starts: list[tuple[int, str]]) -> str:
-    """\\midrule before each new weather group, \\addlinespace before each new maneuver."""
+def _insert_group_rules(latex: str, starts: list[tuple[int, int]]) -> str:
+    """\\midrule before each new first-level group, \\addlinespace before each second-level."""
     lines = latex.split("\n")
     first = lines.index("\\midrule") + 1
-    rule = {"weather": "\\midrule", "maneuver": "\\addlinespace"}
+    rule = ("\\midrule", "\\addlinespace")
     for row, level in sorted(starts, reverse=True):
         lines.insert(first + row, rule[level])
     return "\n".join(lines)
@@ -334,7 +345,7 @@ def write_safety_table(
 
     Args:
         table: :func:`safety_table` of ``certificates``.
-        certificates: the certificates, for their method, level and correction.
+        certificates: the certificates, for their event, method, level and correction.
         spec: the specification they were certified against.
         out_dir: created when missing.
 

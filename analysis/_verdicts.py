@@ -5,13 +5,20 @@ Required columns:
     sample (int >= 0: the index of the sampled scene, in sampling order),
     unsafe (bool), unparseable (bool).
 Optional columns:
-    weather, maneuver (str: what tables and figures group by; taken from the condition label
-    when absent), answer (str: the normalised answer, for relational specs), step (int: frame
-    index within a scene's sequence, for temporal specs), and any per-step flag a temporal
-    property reads (e.g. ``before_line``).
+    question (str: which question of the scene was asked; ``any`` when absent, so one
+    scene asked two questions gives two cells, not a repeated sample),
+    status (``ok`` or ``failed``; absent means all ok: a failed row is a sample whose model
+    or renderer call failed, never counted as safe or unsafe, and its unsafe, unparseable
+    and wrong cells may be empty),
+    wrong (bool: the answer is not in the safe set, Lumos's "incorrect or unsafe"; needed to
+    certify event ``wrong``),
+    answer (str: the normalised answer, for relational specs), step (int: frame index within
+    a scene's sequence, for temporal specs), any per-step flag a temporal property reads (e.g.
+    ``before_line``), and the variables tables and figures group by (e.g. ``weather``,
+    ``maneuver``, ``control``; taken from the condition label when absent).
 
 One sampled scene is one observation: a table with several rows for one (scenario, model,
-condition, sample) must be folded by a temporal property before it is certified.
+question, condition, sample) must be folded by a temporal property before it is certified.
 """
 
 from __future__ import annotations
@@ -23,10 +30,13 @@ import pandas as pd
 
 from drivecert import UsageError
 
-KEYS = ("scenario", "model", "condition")
-REQUIRED = (*KEYS, "sample", "unsafe", "unparseable")
-GROUPS = ("weather", "maneuver")
-_ANY = "any"
+#: One certificate per value of these columns.
+KEYS = ("scenario", "model", "question", "condition")
+REQUIRED = ("scenario", "model", "condition", "sample", "unsafe", "unparseable")
+#: The verdict columns: booleans on ok rows, ignored (and may be empty) on failed rows.
+FLAGS = ("unsafe", "unparseable", "wrong")
+STATUSES = ("ok", "failed")
+ANY = "any"
 
 
 def read_verdicts(path: Path) -> pd.DataFrame:
@@ -69,8 +79,9 @@ def _show(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _as_bool(table: pd.DataFrame, column: str, where: str) -> pd.Series:
-    values = [_truth(v) for v in table[column]]
+def _as_bool(table: pd.DataFrame, column: str, where: str, ok: pd.Series) -> pd.Series:
+    """``column`` as booleans; rows where ``ok`` is false are not read and become False."""
+    values = [_truth(v) if keep else False for v, keep in zip(table[column], ok, strict=True)]
     for row, value in enumerate(values):
         if value is None:
             raise UsageError(
@@ -90,8 +101,26 @@ def _indices(table: pd.DataFrame, column: str, where: str, hint: str) -> pd.Seri
     return values.astype(int)
 
 
+def _statuses(table: pd.DataFrame, where: str) -> pd.Series:
+    """The status column as ``ok``/``failed`` (all ``ok`` when absent)."""
+    if "status" not in table.columns:
+        return pd.Series(STATUSES[0], index=table.index, dtype=object)
+    values = [str(v).strip() if isinstance(v, str) else v for v in table["status"]]
+    for row, value in enumerate(values):
+        if value not in STATUSES:
+            raise UsageError(
+                f"{where}: status at row {row} is {_show(value)}; use ok, or failed for a "
+                "sample whose model or renderer call failed"
+            )
+    return pd.Series(values, index=table.index, dtype=object)
+
+
 def check_verdicts(table: pd.DataFrame, where: str = "verdicts") -> pd.DataFrame:
-    """A checked copy with typed columns and ``weather``/``maneuver`` filled in.
+    """A checked copy with typed columns, ``question`` and ``status`` filled in.
+
+    Keys become text (a missing question is ``any``), ``sample`` (and ``step``) whole
+    numbers, ``status`` ``ok`` or ``failed``, and ``unsafe``, ``unparseable`` and ``wrong``
+    (when present) booleans; on failed rows those three are not read and become False.
 
     Raises:
         UsageError: naming the first missing column or bad value.
@@ -105,28 +134,39 @@ def check_verdicts(table: pd.DataFrame, where: str = "verdicts") -> pd.DataFrame
     if table.empty:
         raise UsageError(f"{where} has no rows; judge some answers first")
     out = table.copy()
+    if "question" not in out.columns:
+        out["question"] = ANY
+    out["question"] = out["question"].fillna(ANY)
     for column in KEYS:
         out[column] = out[column].astype(str)
     out["sample"] = _indices(table, "sample", where, "samples are scene indices 0, 1, 2, ...")
-    for column in ("unsafe", "unparseable"):
-        out[column] = _as_bool(out, column, where)
+    out["status"] = _statuses(out, where)
+    ok = out["status"] == "ok"
+    for column in FLAGS:
+        if column in out.columns:
+            out[column] = _as_bool(out, column, where, ok)
     if "step" in out.columns:
         out["step"] = _indices(table, "step", where, "steps are frame indices 0, 1, 2, ...")
-    for column in GROUPS:
-        if column not in out.columns:
-            out[column] = [_from_label(label, column) for label in out["condition"]]
-        out[column] = out[column].fillna(_ANY).astype(str)
     return out
 
 
-def _from_label(label: str, variable: str) -> str:
+def from_label(label: str, variable: str) -> str:
+    """The value of ``variable`` in a condition label ``k=v,k=v``, or ``any``."""
     for part in label.split(","):
         key, _, value = part.partition("=")
         if key.strip() == variable and value.strip():
             return value.strip()
-    return _ANY
+    return ANY
+
+
+def group_column(table: pd.DataFrame, variable: str) -> pd.Series:
+    """``variable`` per row: the table's own column when it has one, else the condition
+    label's value, else ``any``."""
+    if variable in table.columns:
+        return table[variable].fillna(ANY).astype(str)
+    return pd.Series([from_label(str(c), variable) for c in table["condition"]], index=table.index)
 
 
 def repeated_samples(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows that share (scenario, model, condition, sample) with another row."""
+    """Rows that share (scenario, model, question, condition, sample) with another row."""
     return table[table.duplicated([*KEYS, "sample"], keep=False)]

@@ -254,7 +254,7 @@ def certify_command(
     verdicts: Annotated[Path, typer.Argument(help="Verdicts table (.csv, .jsonl or .parquet).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
     spec: Annotated[
-        str, typer.Option(help="Threshold on P(unsafe): <=0.1 (safe below) or >=0.85.")
+        str, typer.Option(help="Threshold on P(event): <=0.1 (safe below) or >=0.85.")
     ] = "<=0.5",
     delta: Annotated[float, typer.Option(help="Family-wise miscoverage.")] = 0.05,
     method: Annotated[
@@ -273,9 +273,30 @@ def certify_command(
         str | None, typer.Option(help="Relational spec: condition A of paired scenes.")
     ] = None,
     pair_b: Annotated[str | None, typer.Option(help="Relational spec: condition B.")] = None,
+    event: Annotated[
+        str,
+        typer.Option(
+            help="unsafe: certify P(unsafe); wrong: P(answer not in the safe set), from the "
+            "verdicts' wrong column."
+        ),
+    ] = "unsafe",
+    group_by: Annotated[
+        str,
+        typer.Option(
+            "--group-by",
+            help="Two condition variables the tables and heatmap group by (rows,columns).",
+        ),
+    ] = "weather,maneuver",
 ) -> None:
-    """Certify every condition of a verdicts table: certificates.csv, tables and figures."""
-    from analysis import AnalysisOptions, Spec, read_verdicts, write_analysis
+    """Certify every cell of a verdicts table: certificates.csv, tables and figures."""
+    from analysis import (
+        AnalysisOptions,
+        Spec,
+        check_event,
+        parse_group_by,
+        read_verdicts,
+        write_analysis,
+    )
 
     if (pair_a is None) != (pair_b is None):
         raise UsageError("a relational spec needs both --pair-a and --pair-b")
@@ -286,6 +307,8 @@ def certify_command(
         multiplicity=multiplicity,
         temporal=temporal,
         pair=(pair_a, pair_b) if pair_a is not None and pair_b is not None else None,
+        event=check_event(event),
+        group_by=parse_group_by(group_by),
     )
     written = write_analysis(read_verdicts(verdicts), out, options)
     typer.echo(f"certificates: {written['certificates']}")

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import Spec, binomial_interval
-from analysis._certify import (
+from analysis import (
     CERTIFICATE_COLUMNS,
+    Spec,
+    binomial_interval,
     certificates_frame,
     certify,
     observations,
@@ -24,11 +25,14 @@ def test_certificates_csv_has_exactly_the_contract_columns(verdicts, tmp_path) -
     path = write_certificates(certify(verdicts, Spec(0.3)), tmp_path / "certificates.csv")
     header = path.read_text(encoding="utf-8").splitlines()[0]
     assert header == (
-        "scenario,model,condition,n,unsafe,unparseable,lower,upper,delta,method,threshold,decision"
+        "scenario,model,question,condition,event,n,unsafe,wrong,unparseable,failed,lower,upper,"
+        "delta,method,threshold,decision"
     )
     assert tuple(header.split(",")) == CERTIFICATE_COLUMNS
     back = pd.read_csv(path)
     assert len(back) == 12 and set(back["decision"]) <= {"safe", "unsafe", "undecided"}
+    assert set(back["method"]) == {"clopper-pearson+bonferroni(K=12)"}
+    assert set(back["event"]) == {"unsafe"} and set(back["question"]) == {"stop_needed"}
 
 
 def test_counts_and_bounds_match_the_table(verdicts) -> None:
@@ -38,22 +42,31 @@ def test_counts_and_bounds_match_the_table(verdicts) -> None:
         rows = verdicts[
             (verdicts.scenario == cert.scenario)
             & (verdicts.model == cert.model)
+            & (verdicts.question == cert.question)
             & (verdicts.condition == cert.condition)
         ]
-        assert cert.n == len(rows) == 120
+        assert cert.n == len(rows) == 120 and cert.failed == 0
         assert cert.unsafe == rows.unsafe.sum()
         assert cert.unparseable == rows.unparseable.sum()
         # Bonferroni: each interval at delta / K
         expected = binomial_interval(cert.unsafe, cert.n, 0.05 / 12)
         assert (cert.lower, cert.upper) == pytest.approx((expected.lower, expected.upper))
-        assert cert.method == "clopper-pearson+bonferroni(K=12)" and cert.delta == 0.05
+        assert cert.wrong == rows.wrong.sum() and cert.event == "unsafe"
+        assert (cert.method, cert.correction, cert.conditions) == (
+            "clopper-pearson",
+            "bonferroni",
+            12,
+        )
+        assert cert.method_label == "clopper-pearson+bonferroni(K=12)" and cert.delta == 0.05
         assert cert.decision == Spec(0.3).decide(cert.lower, cert.upper)
 
 
 def test_single_condition_has_no_correction(make_verdicts) -> None:
     one = make_verdicts(50).query("scenario == 'right_turn' and model == 'qwen2-vl-7b'")
     certificates = certify(one[one.condition == "weather=ClearNoon"], Spec(0.5))
-    assert len(certificates) == 1 and certificates[0].method == "clopper-pearson"
+    (cert,) = certificates
+    assert (cert.method, cert.correction, cert.conditions) == ("clopper-pearson", None, 1)
+    assert cert.method_label == "clopper-pearson"
 
 
 @pytest.mark.parametrize("method", ["clopper-pearson", "beta-binomial", "betting"])
@@ -87,7 +100,7 @@ def test_holm_decides_everything_bonferroni_does(make_verdicts) -> None:
             assert (b.lower, b.upper) == (h.lower, h.upper)
             if b.decision != "undecided":
                 assert h.decision == b.decision
-        assert holm[0].method == "clopper-pearson+holm(K=12)"
+        assert holm[0].method_label == "clopper-pearson+holm(K=12)"
 
 
 def test_holm_can_decide_more(make_verdicts) -> None:

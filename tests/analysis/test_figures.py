@@ -13,8 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from analysis import Spec
-from analysis._certify import Certificate, certify, condition_groups, observations
+from analysis import Certificate, Spec, certify, condition_groups, observations
 from analysis._figures import (
     DECISION_MARKERS,
     MODEL_COLOURS,
@@ -88,8 +87,10 @@ def test_heatmap_colour_follows_the_upper_bound(run, tmp_path) -> None:
     cells = heatmap_cells(certificates, groups)
     target = next(c for c in certificates if c.model == cells.models[1])
     weather, maneuver = (
-        groups.set_index(["scenario", "model", "condition"])
-        .loc[(target.scenario, target.model, target.condition)][["weather", "maneuver"]]
+        groups.set_index(["scenario", "model", "question", "condition"])
+        .loc[(target.scenario, target.model, target.question, target.condition)][
+            ["weather", "maneuver"]
+        ]
         .tolist()
     )
     colours = {}
@@ -102,8 +103,8 @@ def test_heatmap_colour_follows_the_upper_bound(run, tmp_path) -> None:
         at = _cell_pixel(
             heatmap_figure(changed, groups, SPEC),
             1,
-            cells.maneuvers.index(maneuver),
-            cells.weathers.index(weather),
+            cells.columns.index(maneuver),
+            cells.rows.index(weather),
         )
         with Image.open(png) as image:
             colours[upper] = np.asarray(image.convert("RGB").getpixel(at), dtype=float)
@@ -122,8 +123,8 @@ def test_heatmap_cells_take_the_worst_case_and_count(make_verdicts) -> None:
     cells = heatmap_cells(certificates, groups)
     m, i, j = (
         cells.models.index("qwen2-vl-7b"),
-        cells.weathers.index("ClearNoon"),
-        cells.maneuvers.index("right_turn"),
+        cells.rows.index("ClearNoon"),
+        cells.columns.index("right_turn"),
     )
     assert cells.count[m, i, j] == 2 and cells.unsafe[m, i, j]
     inside = [
@@ -163,7 +164,7 @@ def test_forest_height_grows_with_rows(make_verdicts, tmp_path) -> None:
         png, _ = forest_plot(certificates, tmp_path, SPEC, name=name)
         with Image.open(png) as image:
             heights.append(image.size[1])
-    assert len({(c.scenario, c.condition) for c in few}) == 2
+    assert len({(c.scenario, c.question, c.condition) for c in few}) == 2
     assert heights[1] > heights[0] * 1.6
 
 
@@ -184,7 +185,10 @@ def test_forest_encodes_model_by_colour_and_decision_by_marker(run) -> None:
     assert drawn == expected and len({d for d in (c.decision for c in certificates)}) >= 2
     assert ax.get_xlim() == (0.0, 1.0)
     assert any(line.get_xdata()[0] == SPEC.threshold for line in ax.get_lines())
-    assert len(ax.get_yticklabels()) == len({(c.scenario, c.condition) for c in certificates})
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == len({(c.scenario, c.question, c.condition) for c in certificates})
+    assert "right_turn · stop_needed · weather=HardRainNoon" in labels
+    assert ax.get_xlabel() == "P(unsafe | condition)"
     figure.clear()
 
 
@@ -192,9 +196,12 @@ def test_plotted_confidence_sequence_is_at_least_as_wide_as_clopper_pearson(run)
     _, _, table = run
     keys = default_convergence_keys(table)
     assert len(keys) == 4
-    for scenario, model, condition in keys:
+    for scenario, model, question, condition in keys:
         stream = table[
-            (table.scenario == scenario) & (table.model == model) & (table.condition == condition)
+            (table.scenario == scenario)
+            & (table.model == model)
+            & (table.question == question)
+            & (table.condition == condition)
         ].sort_values("sample")["unsafe"]
         bands = convergence_bands(stream.to_numpy(), 0.05 / 12)
         assert bands.n.tolist() == list(range(1, len(stream) + 1))
@@ -208,7 +215,7 @@ def test_plotted_confidence_sequence_is_at_least_as_wide_as_clopper_pearson(run)
 def test_convergence_keys_follow_the_table_order(run) -> None:
     certificates, groups, table = run
     rows = safety_table(certificates, groups)
-    expected = list(zip(rows.Scenario, rows.Model, rows.Condition, strict=True))[:4]
+    expected = list(zip(rows.Scenario, rows.Model, rows.Question, rows.Condition, strict=True))[:4]
     assert default_convergence_keys(table) == expected
 
 
@@ -216,8 +223,10 @@ def test_bad_inputs_are_usage_errors(run, tmp_path) -> None:
     certificates, groups, table = run
     with pytest.raises(UsageError, match="no certificates"):
         forest_plot([], tmp_path, SPEC)
-    with pytest.raises(UsageError, match="no observations for nowhere/none/weather=Fog"):
-        convergence_plot(table, tmp_path, SPEC, 0.01, keys=[("nowhere", "none", "weather=Fog")])
+    with pytest.raises(UsageError, match="no observations for nowhere/none/any/weather=Fog"):
+        convergence_plot(
+            table, tmp_path, SPEC, 0.01, keys=[("nowhere", "none", "any", "weather=Fog")]
+        )
     with pytest.raises(UsageError, match="no conditions to plot"):
         convergence_plot(table.iloc[:0], tmp_path, SPEC, 0.01)
     with pytest.raises(UsageError, match="groups has no weather/maneuver"):

@@ -44,7 +44,7 @@ def test_counts_and_bounds() -> None:
     assert cert.differ_lower <= cert.differ / 200 <= cert.differ_upper
     assert cert.difference_lower <= cert.difference <= cert.difference_upper
     assert cert.difference_lower > 0.1  # rain is certified worse
-    assert cert.method == "clopper-pearson+bonferroni(K=2)"
+    assert cert.method == "clopper-pearson+bonferroni(K=2)" and cert.question == "any"
 
 
 def test_pairing_beats_two_independent_intervals() -> None:

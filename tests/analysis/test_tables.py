@@ -9,16 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import Spec
-from analysis._certify import Certificate, certify, condition_groups
+from analysis import Certificate, Spec, certify, condition_groups
 from analysis._tables import (
     APPROXIMATE_NOTE,
     SORT_COLUMNS,
     TABLE_COLUMNS,
     describe_method,
     latex_escape,
-    parse_method,
     safety_table,
+    table_columns,
     write_safety_table,
 )
 from drivecert import UsageError
@@ -43,10 +42,12 @@ def markdown_rows(text: str) -> list[list[str]]:
 def test_one_row_per_certificate_grouped_by_weather_then_maneuver(verdicts) -> None:
     certificates = certify(verdicts, SPEC)
     table = safety_table(certificates, condition_groups(verdicts))
-    assert list(table.columns) == list(TABLE_COLUMNS)
+    # the synthetic verdicts count wrong answers, so the table shows them after Unsafe
+    assert list(table.columns) == [*TABLE_COLUMNS[:8], "Wrong", *TABLE_COLUMNS[8:]]
+    assert list(table.columns) == list(table_columns(wrong=True))
     assert len(table) == len(certificates) == 12
-    assert set(zip(table.Scenario, table.Model, table.Condition, strict=True)) == {
-        (c.scenario, c.model, c.condition) for c in certificates
+    assert set(zip(table.Scenario, table.Model, table.Question, table.Condition, strict=True)) == {
+        (c.scenario, c.model, c.question, c.condition) for c in certificates
     }
     keys = list(table[list(SORT_COLUMNS)].itertuples(index=False, name=None))
     assert keys == sorted(keys)
@@ -65,11 +66,13 @@ def test_csv_round_trips_to_the_certificates(verdicts, tmp_path) -> None:
     assert set(paths) >= {"md", "csv", "tex"} and all(p.is_file() for p in paths.values())
     assert not paths["csv"].read_text(encoding="utf-8").startswith("#")
     back = pd.read_csv(paths["csv"])
-    assert list(back.columns) == list(TABLE_COLUMNS) and len(back) == len(certificates)
-    by_key = {(c.scenario, c.model, c.condition): c for c in certificates}
+    assert list(back.columns) == list(table_columns(wrong=True))
+    assert len(back) == len(certificates)
+    by_key = {(c.scenario, c.model, c.question, c.condition): c for c in certificates}
     for row in back.itertuples(index=False):
-        cert = by_key[(row.Scenario, row.Model, row.Condition)]
+        cert = by_key[(row.Scenario, row.Model, row.Question, row.Condition)]
         assert (row.n, row.Unsafe, row.Unparseable) == (cert.n, cert.unsafe, cert.unparseable)
+        assert (row.Wrong, row.Failed) == (cert.wrong, 0)
         assert row.Lower == pytest.approx(cert.lower, abs=1e-9)
         assert row.Upper == pytest.approx(cert.upper, abs=1e-9)
         assert row.Rate == pytest.approx(cert.unsafe / cert.n, abs=1e-9)
@@ -102,8 +105,9 @@ def test_markdown_states_spec_confidence_method_and_correction(verdicts, tmp_pat
     assert [r[0] for r in rows if r[0]] == sorted(set(table.Weather))
     assert sum(bool(r[1]) for r in rows) == 6
     # 3 decimals, bounds rounded outwards
+    rate_at = list(table.columns).index("Rate")
     for row, (_, full) in zip(rows, table.iterrows(), strict=True):
-        rate, lower, upper = row[8], row[9], row[10]
+        rate, lower, upper = row[rate_at : rate_at + 3]
         assert all(re.fullmatch(r"\d\.\d{3}", v) for v in (rate, lower, upper))
         assert float(lower) <= full.Lower < float(lower) + 1e-3
         assert float(upper) - 1e-3 < full.Upper <= float(upper)
@@ -147,7 +151,8 @@ def test_approximate_methods_are_marked(method: str, verdicts, tmp_path) -> None
     certificates, _, paths = written(verdicts, tmp_path, method=method)
     text = paths["md"].read_text(encoding="utf-8")
     rows = markdown_rows(text)
-    assert all(row[10].endswith("†") for row in rows) and len(rows) == len(certificates)
+    upper_at = list(safety_table(certificates, condition_groups(verdicts)).columns).index("Upper")
+    assert all(row[upper_at].endswith("†") for row in rows) and len(rows) == len(certificates)
     assert APPROXIMATE_NOTE in text
     assert APPROXIMATE_NOTE in paths["notes"].read_text(encoding="utf-8")
     tex = paths["tex"].read_text(encoding="utf-8")
@@ -173,31 +178,17 @@ def test_holm_certificates_name_holm(verdicts, tmp_path) -> None:
         assert "Bonferroni, simultaneous" in text and "anytime-valid" in text, kind
 
 
-def test_method_labels_are_parsed_and_described() -> None:
-    assert parse_method("clopper-pearson") == parse_method("clopper-pearson")
-    bare = parse_method("clopper-pearson")
-    assert (bare.method, bare.correction, bare.conditions, bare.approximate) == (
-        "clopper-pearson",
-        None,
-        1,
-        False,
-    )
-    holm = parse_method("beta-binomial+holm(K=12)")
-    assert (holm.method, holm.correction, holm.conditions, holm.approximate) == (
-        "beta-binomial",
-        "holm",
-        12,
-        False,
-    )
-    assert parse_method("wilson+bonferroni(K=3)").approximate
-    assert describe_method("clopper-pearson+bonferroni(K=12)", 0.05) == (
+def test_methods_are_described_from_typed_fields(verdicts) -> None:
+    assert describe_method("clopper-pearson", "bonferroni", 12, 0.05) == (
         "95% family-wise confidence over K=12 conditions (Bonferroni: each interval at "
         "delta/K); Clopper-Pearson exact intervals"
     )
-    assert describe_method("clopper-pearson", 0.1).startswith("90% confidence (one condition")
-    assert describe_method("betting+holm(K=2)", 0.01).startswith("99% family-wise")
-    with pytest.raises(UsageError, match="cannot read certificate method"):
-        parse_method("clopper pearson, please")
+    assert describe_method("clopper-pearson", None, 1, 0.1).startswith(
+        "90% confidence (one condition"
+    )
+    assert describe_method("betting", "holm", 2, 0.01).startswith("99% family-wise")
+    (wilson, *_) = certify(verdicts, SPEC, method="wilson")
+    assert wilson.approximate and not certify(verdicts, SPEC)[0].approximate
 
 
 def test_at_least_spec_states_its_decision_rule(verdicts, tmp_path) -> None:
@@ -213,7 +204,7 @@ def test_at_least_spec_states_its_decision_rule(verdicts, tmp_path) -> None:
 def test_mismatched_groups_and_empty_certificates_are_usage_errors(verdicts, tmp_path) -> None:
     certificates = certify(verdicts, SPEC)
     groups = condition_groups(verdicts)
-    with pytest.raises(UsageError, match="groups has no weather/maneuver"):
+    with pytest.raises(UsageError, match="groups has no weather/maneuver for"):
         safety_table([*certificates, replace(certificates[0], model="other")], groups)
     with pytest.raises(UsageError, match="no certificates"):
         write_safety_table(safety_table([], groups), [], SPEC, tmp_path)

@@ -14,6 +14,7 @@ from analysis import (
     Not,
     Safe,
     check_verdicts,
+    condition_groups,
     read_verdicts,
 )
 from drivecert import UsageError
@@ -30,21 +31,23 @@ def test_csv_and_jsonl_round_trip(verdicts, tmp_path) -> None:
 
 
 def test_weather_and_maneuver_come_from_the_label_when_absent() -> None:
-    table = check_verdicts(
-        pd.DataFrame(
-            {
-                "scenario": ["s", "s"],
-                "model": ["m", "m"],
-                "condition": ["weather=HardRainNoon,maneuver=right_turn", "all"],
-                "sample": [0, 0],
-                "unsafe": ["true", "0"],
-                "unparseable": [0, False],
-            }
-        )
+    raw = pd.DataFrame(
+        {
+            "scenario": ["s", "s"],
+            "model": ["m", "m"],
+            "condition": ["weather=HardRainNoon,maneuver=right_turn", "all"],
+            "sample": [0, 0],
+            "unsafe": ["true", "0"],
+            "unparseable": [0, False],
+        }
     )
-    assert table["weather"].tolist() == ["HardRainNoon", "any"]
-    assert table["maneuver"].tolist() == ["right_turn", "any"]
+    table = check_verdicts(raw)
+    groups = condition_groups(raw)
+    assert groups["weather"].tolist() == ["HardRainNoon", "any"]
+    assert groups["maneuver"].tolist() == ["right_turn", "any"]
     assert table["unsafe"].tolist() == [True, False]
+    assert table["question"].tolist() == ["any", "any"]
+    assert table["status"].tolist() == ["ok", "ok"]
 
 
 def test_bad_tables(tmp_path) -> None:

@@ -88,3 +88,52 @@ def test_certify_errors_are_one_line(tmp_path, capsys) -> None:
     code, _, err = run(["certify", str(source), "--out", str(out), "--method", "wald"], capsys)
     assert code == 2 and "unknown method 'wald'" in err
     assert not out.exists()  # refused before anything was computed or written
+
+
+def test_certify_event_wrong_and_group_by(tmp_path, capsys) -> None:
+    source = tmp_path / "verdicts.csv"
+    rows = table(60).assign(
+        control=lambda t: ["light_red" if s % 2 else "none" for s in t["sample"]]
+    )
+    rows = rows.assign(condition=lambda t: t["condition"] + ",control=" + t["control"])
+    rows = rows.drop(columns=["control"]).assign(wrong=lambda t: t["unsafe"] | (t["sample"] < 10))
+    rows.to_csv(source, index=False)
+    out = tmp_path / "run"
+    code, stdout, _ = run(
+        [
+            "certify",
+            str(source),
+            "--out",
+            str(out),
+            "--event",
+            "wrong",
+            "--group-by",
+            "weather,control",
+        ],
+        capsys,
+    )
+    assert code == 0, stdout
+    certificates = pd.read_csv(out / "certificates.csv")
+    assert set(certificates["event"]) == {"wrong"} and len(certificates) == 4
+    assert (certificates["wrong"] >= certificates["unsafe"]).all()
+    safety = pd.read_csv(out / "tables" / "safety_table.csv")
+    assert list(safety.columns[:2]) == ["Weather", "Control"]
+    assert set(safety["Control"]) == {"light_red", "none"}
+    assert "P(wrong) <= 0.5" in (out / "tables" / "safety_table.md").read_text(encoding="utf-8")
+
+
+def test_certify_event_and_group_by_errors(tmp_path, capsys) -> None:
+    source = tmp_path / "verdicts.csv"
+    table().to_csv(source, index=False)
+    code, _, err = run(
+        ["certify", str(source), "--out", str(tmp_path / "o"), "--event", "wrong"], capsys
+    )
+    assert code == 2 and "no wrong column" in err and err.count("\n") == 1
+    code, _, err = run(
+        ["certify", str(source), "--out", str(tmp_path / "o"), "--event", "bad"], capsys
+    )
+    assert code == 2 and "unknown event 'bad'" in err
+    code, _, err = run(
+        ["certify", str(source), "--out", str(tmp_path / "o"), "--group-by", "weather"], capsys
+    )
+    assert code == 2 and "must name two different variables" in err
