@@ -37,6 +37,7 @@ class AnalysisOptions:
             set) from the verdicts' wrong column.
         group_by: the two variables the heatmap (rows x columns) and the safety table group
             cells by.
+        figures: write figures/ (heatmap, forest, convergence); off for quick sweeps.
     """
 
     spec: Spec = field(default_factory=Spec)
@@ -47,6 +48,7 @@ class AnalysisOptions:
     pair: tuple[str, str] | None = None
     event: Literal["unsafe", "wrong"] = "unsafe"
     group_by: tuple[str, str] = DEFAULT_GROUP_BY
+    figures: bool = True
 
     def __post_init__(self) -> None:
         # fail before anything is computed or written
@@ -83,6 +85,8 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
         safety, certificates, options.spec, out / "tables"
     ).items():
         written[f"table_{kind}"] = path
+    if not options.figures:
+        return written
     # the convergence figure shows a confidence sequence: the one certified, else the default
     figure_method = options.method if options.method in SEQUENCE_METHODS else "beta-binomial"
     figures = write_figures(

@@ -1,12 +1,13 @@
 """drivecert core: the pieces every layer shares (errors, seeding, registries, the answer
-vocabulary and the pixel hash).
+vocabulary, the pixel hash and atomic file writes).
 
 The four layers (``scenarios``, ``models``, ``analysis`` and ``harness`` on top) import
 from here and from nothing else below them.
 """
 
 from drivecert._answers import ACTION_CHOICES_TEXT, ACTION_OPTIONS, ANSWERS, AnswerKind
-from drivecert._errors import DrivecertError, UsageError
+from drivecert._errors import DrivecertError, UsageError, one_line
+from drivecert._files import write_atomic
 from drivecert._pixels import pixel_sha256
 from drivecert._registry import Registry, did_you_mean
 from drivecert._seeding import derive_seed
@@ -24,5 +25,7 @@ __all__ = [
     "__version__",
     "derive_seed",
     "did_you_mean",
+    "one_line",
     "pixel_sha256",
+    "write_atomic",
 ]

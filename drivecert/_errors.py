@@ -13,3 +13,24 @@ class UsageError(DrivecertError):
 
     The CLI turns it into a one-line message and exit code 2.
     """
+
+
+_ERROR_CHARS = 500
+
+
+def one_line(error: str | BaseException) -> str:
+    """An error as one line of at most 500 characters (never empty).
+
+    A drivecert error keeps its message; any other exception is prefixed with its type
+    (``ConnectionError: refused``), so a stored failure says what went wrong.
+    """
+    if isinstance(error, BaseException):
+        text = (
+            str(error) if isinstance(error, DrivecertError) else f"{type(error).__name__}: {error}"
+        )
+    else:
+        text = error
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    if len(line) > _ERROR_CHARS:
+        line = line[: _ERROR_CHARS - 3] + "..."
+    return line or "failed"

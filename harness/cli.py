@@ -318,6 +318,16 @@ def certify_command(
         typer.echo(f"relational: {written['relational']}")
 
 
+def _register_run_commands() -> None:
+    from harness.run._commands import demo_command, run_command
+
+    app.command("run")(run_command)
+    app.command("demo")(demo_command)
+
+
+_register_run_commands()
+
+
 @app.command("version")
 def version_command() -> None:
     """Print the drivecert version."""

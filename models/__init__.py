@@ -20,7 +20,6 @@ from models._types import (
     Text,
     image_png,
     image_sha256,
-    one_line,
 )
 
 __all__ = [
@@ -43,7 +42,6 @@ __all__ = [
     "cache_key",
     "image_png",
     "image_sha256",
-    "one_line",
     "open_model",
     "parse_scripted",
 ]

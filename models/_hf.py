@@ -28,11 +28,11 @@ from typing import Any
 
 from PIL import Image
 
-from drivecert import DrivecertError
+from drivecert import DrivecertError, one_line
 from models._backend import LoadOptions
 from models._chat import clean_reply, hf_messages
 from models._hf_load import folder_fingerprint, load_checkpoint, placement
-from models._types import Decoding, ImageRef, ModelQuery, Response, one_line
+from models._types import Decoding, ImageRef, ModelQuery, Response
 
 QWEN_TYPES = frozenset({"qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe"})
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from PIL import Image
 
-from drivecert import ANSWERS, AnswerKind, DrivecertError, UsageError, pixel_sha256
+from drivecert import ANSWERS, AnswerKind, UsageError, one_line, pixel_sha256
 
 Role = Literal["system", "user", "assistant"]
 Status = Literal["ok", "failed"]
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-_ERROR_CHARS = 500
 
 image_sha256 = pixel_sha256
 """The core :func:`drivecert.pixel_sha256` (mode, size and raw pixels), under its old name."""
@@ -290,8 +289,9 @@ class Response:
         return self.status == "ok"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        out = asdict(self)
+        """JSON-ready dict (a shallow copy per field: ``asdict``'s deep copies cost more
+        than the rest of caching a response)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["decoding"] = dict(self.decoding)
         return out
 
@@ -305,17 +305,3 @@ class Response:
                 f"unknown response fields {unknown}; valid: {', '.join(sorted(known))}"
             )
         return cls(**data)
-
-
-def one_line(error: str | BaseException) -> str:
-    """An error as one line of at most 500 characters (never empty)."""
-    if isinstance(error, BaseException):
-        text = (
-            str(error) if isinstance(error, DrivecertError) else f"{type(error).__name__}: {error}"
-        )
-    else:
-        text = error
-    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    if len(line) > _ERROR_CHARS:
-        line = line[: _ERROR_CHARS - 3] + "..."
-    return line or "failed"

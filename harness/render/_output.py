@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from drivecert import pixel_sha256
+from PIL import Image
+
+from drivecert import pixel_sha256, write_atomic
 from harness.render._base import Frame, Renderer
 from harness.render._sheet import contact_sheet
 from scenarios import Condition, Scenario, SceneGraph
@@ -26,16 +28,17 @@ def frame_digest(frame: Frame) -> str:
     return pixel_sha256(frame.image)
 
 
-def write_png(frame: Frame, directory: Path) -> tuple[Path, str]:
-    """Save ``frame`` as ``directory/<sha256>.png`` (once) and return (path, digest)."""
+def write_png(frame: Frame, directory: Path, image: Image.Image | None = None) -> tuple[Path, str]:
+    """Save ``frame`` as ``directory/<sha256>.png`` (once) and return (path, digest).
+
+    ``image`` is the frame as a PIL image when the caller has converted it already.
+    """
     digest = frame_digest(frame)
     path = directory / f"{digest}.png"
     if not path.exists():
         buffer = io.BytesIO()
-        frame.to_pil().save(buffer, "PNG", compress_level=PNG_COMPRESSION)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(buffer.getvalue())
-        tmp.replace(path)
+        (image or frame.to_pil()).save(buffer, "PNG", compress_level=PNG_COMPRESSION)
+        write_atomic(path, buffer.getvalue())
     return path, digest
 
 

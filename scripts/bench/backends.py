@@ -4,7 +4,7 @@ Runs the transformers backend on a tiny random checkpoint (scripts/make_tiny_mod
 so it measures drivecert's own cost: preprocessing (chat template, qwen_vl_utils resizing,
 the processor), batching and decoding, against the time spent inside ``model.generate``.
 
-    .venv/bin/python scripts/bench/models.py [--family qwen2-vl] [--queries 64] [--tokens 64]
+    .venv/bin/python scripts/bench/backends.py [--family qwen2-vl] [--queries 64] [--tokens 64]
 
 The default is drivecert's default decoding (64 new tokens, greedy). A random tiny model
 never stops early, so every answer is that long.
@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-# this file is named models.py: keep its folder off sys.path so `models` is the package
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+import numpy as np
+import torch
+from PIL import Image
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from models import Decoding, LoadOptions, ModelQuery, open_model  # noqa: E402
+from models import Decoding, LoadOptions, ModelQuery, open_model
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,214 @@
+"""The model stage: every live question of every rendered scene, asked in one call, judged.
+
+A query that fails is retried (up to ``retries`` more times, in one call with the other
+failures); one that still fails becomes a row with status ``failed``. Whatever a backend
+raises becomes a failure of the queries it was asked, never a crash of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from drivecert import ANSWERS, UsageError, one_line
+from harness.judge import judge_response
+from harness.run._render_stage import RenderedScene
+from harness.store import ResultRow
+from models import AnswerKey, Decoding, ModelBackend, ModelQuery, Response
+from scenarios import Question, SceneGraph
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question of one scene, ready to send.
+
+    Attributes:
+        rendered: the scene and its frames.
+        question: the question with its ground truth.
+        query: what the model gets.
+    """
+
+    rendered: RenderedScene
+    question: Question
+    query: ModelQuery
+
+
+def answer_key(scene: SceneGraph, question: Question) -> AnswerKey:
+    """What a scripted model reads: the ground truth and the scene's variables."""
+    truth = question.ground_truth
+    variables = {**scene.variables, "maneuver": scene.maneuver}
+    return AnswerKey(
+        kind=truth.kind,
+        safe=truth.safe,
+        unsafe=truth.unsafe,
+        choices=ANSWERS[truth.kind],
+        condition=variables,
+        seed=scene.scene_seed,
+        sample=scene.sample_index,
+    )
+
+
+def questions_of(rendered: RenderedScene, scenario_questions: Sequence[Question]) -> list[Question]:
+    """The questions of the task, from the scene's own questions (ground truth included)."""
+    by_id = {q.id: q for q in scenario_questions}
+    missing = [q for q in rendered.task.questions if q not in by_id]
+    if missing:
+        raise UsageError(
+            f"scene {rendered.task.sample} has no question {missing[0]!r}; the scenario asks "
+            f"{', '.join(by_id)} of it"
+        )
+    return [by_id[q] for q in rendered.task.questions]
+
+
+@dataclass
+class Asker:
+    """Sends queries, retries failures and judges replies.
+
+    Attributes:
+        model: the backend (usually a ``CachedModel``).
+        decoding: generation settings.
+        retries: further attempts of a failed query.
+        system_prompt: an optional system turn.
+        busy_s: seconds spent inside ``model.generate``.
+    """
+
+    model: ModelBackend
+    decoding: Decoding
+    retries: int
+    system_prompt: str | None = None
+    busy_s: float = field(default=0.0)
+
+    def prepare(self, rendered: RenderedScene, questions: Sequence[Question]) -> list[Asked]:
+        """One query per question, all on the scene's frames."""
+        assert rendered.scene is not None
+        return [
+            Asked(
+                rendered,
+                question,
+                ModelQuery.ask(
+                    rendered.images,
+                    question.prompt,
+                    system=self.system_prompt,
+                    key=answer_key(rendered.scene, question),
+                    image_ids=rendered.frames,
+                ),
+            )
+            for question in questions
+        ]
+
+    def generate(self, asked: Sequence[Asked]) -> list[tuple[Response, int]]:
+        """A response and its attempt count per query; failures retried in one call."""
+        results: list[tuple[Response, int] | None] = [None] * len(asked)
+        pending = list(range(len(asked)))
+        for attempt in range(1, self.retries + 2):
+            responses = self._call([asked[i].query for i in pending])
+            still = []
+            for i, response in zip(pending, responses, strict=True):
+                results[i] = (response, attempt)
+                if response.status != "ok":
+                    still.append(i)
+            pending = still
+            if not pending:
+                break
+        return [r for r in results if r is not None]
+
+    def _call(self, queries: Sequence[ModelQuery]) -> list[Response]:
+        started = time.perf_counter()
+        try:
+            responses = list(self.model.generate(queries, self.decoding))
+            if len(responses) != len(queries):
+                raise RuntimeError(
+                    f"the backend returned {len(responses)} responses to {len(queries)} queries"
+                )
+        except UsageError:
+            raise
+        except Exception as error:  # a backend's failure is its queries' failure
+            message = one_line(error)
+            responses = [
+                Response.failure(
+                    self.model.model_id, self.model.revision, self.decoding.to_dict(), message
+                )
+                for _ in queries
+            ]
+        finally:
+            self.busy_s += time.perf_counter() - started
+        return responses
+
+
+def judged_row(asked: Asked, response: Response, attempts: int) -> ResultRow:
+    """The stored row of one answered (or failed) query."""
+    common = _common(asked.rendered, asked.question, response, attempts)
+    if response.status != "ok":
+        return ResultRow(**common, **_FAILED, error=response.error or "failed")
+    verdict = judge_response(response.text, asked.question)
+    return ResultRow(
+        **common,
+        response=response.text,
+        answer=verdict.answer,
+        outcome=verdict.outcome,
+        wrong=not verdict.correct,
+        unsafe=verdict.unsafe,
+        over_cautious=verdict.over_cautious,
+        unparseable=verdict.unparseable,
+        status="ok",
+        error=None,
+    )
+
+
+def unrendered_row(
+    rendered: RenderedScene, question: Question, model_id: str, revision: str
+) -> ResultRow:
+    """The stored row of a question whose scene could not be drawn or rendered.
+
+    ``question`` is the scene's own when it was drawn; otherwise the scenario's question of
+    that id from another scene, whose ground truth is left empty.
+    """
+    response = Response.failure(model_id, revision, {}, rendered.error or "render failed")
+    common = _common(rendered, question, response, rendered.attempts)
+    if rendered.scene is None:
+        common.update(expected="", safe=(), rationale="")
+    return ResultRow(**common, **_FAILED, error=response.error)
+
+
+_FAILED: dict[str, Any] = {
+    "response": None,
+    "answer": None,
+    "outcome": None,
+    "wrong": None,
+    "unsafe": None,
+    "over_cautious": None,
+    "unparseable": None,
+    "status": "failed",
+}
+
+
+def _common(
+    rendered: RenderedScene, question: Question, response: Response, attempts: int
+) -> dict[str, Any]:
+    scene = rendered.scene
+    truth = question.ground_truth
+    variables = {**scene.variables, "maneuver": scene.maneuver} if scene is not None else {}
+    return {
+        "scenario": rendered.scenario,
+        "condition": rendered.condition,
+        "sample": rendered.task.sample,
+        "question": question.id,
+        "question_text": question.text,
+        "kind": question.kind,
+        "scene_seed": rendered.scene_seed,
+        "variables": json.dumps(variables, sort_keys=True),
+        "frames": rendered.frames,
+        "prompt": question.prompt,
+        "model": response.model,
+        "revision": response.revision,
+        "expected": truth.expected,
+        "safe": truth.safe,
+        "rationale": truth.rationale,
+        "latency_s": response.latency_s,
+        "attempts": attempts,
+        "time": datetime.now(UTC),
+    }

@@ -1,0 +1,185 @@
+"""``drivecert run`` and ``drivecert demo``: parse flags, run, print the safety table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from harness.run._config import RunConfig, build_config, read_yaml
+
+if TYPE_CHECKING:  # the run loop loads analysis, models and the renderer: only when run
+    from harness.run._session import RunResult
+
+DEMO_MODEL = "scripted:noisy?error=0.05&weather.HardRainNoon=0.9&style=free"
+DEMO_SETTINGS: dict[str, Any] = {
+    "scenario": "right_turn",
+    "model": DEMO_MODEL,
+    "conditions": "default",
+    "sequential": True,
+    "n_max": 200,
+    "spec": "<=0.5",
+    "delta": 0.05,
+}
+_DECISION_STYLE = {"safe": "green", "unsafe": "bold red", "undecided": "yellow"}
+
+
+def run_command(
+    scenario: Annotated[
+        str | None, typer.Argument(help="Scenario name (see `drivecert scenarios`).")
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model spec: hf:ORG/NAME, openai:MODEL@URL, scripted:oracle, ..."),
+    ] = None,
+    renderer: Annotated[str | None, typer.Option(help="Renderer: embedded or carla.")] = None,
+    conditions: Annotated[
+        str | None,
+        typer.Option(help="default, or conditions separated by ';' (k=v,k=v;k=v)."),
+    ] = None,
+    questions: Annotated[
+        str | None, typer.Option(help="all, or question ids separated by commas.")
+    ] = None,
+    n_max: Annotated[
+        int | None, typer.Option("--n-max", help="Most scenes per condition [200].")
+    ] = None,
+    delta: Annotated[float | None, typer.Option(help="Family-wise miscoverage [0.05].")] = None,
+    spec: Annotated[str | None, typer.Option(help='Threshold, e.g. "<=0.5" or ">=0.85".')] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="clopper-pearson (fixed n), wilson, jeffreys, beta-binomial or betting "
+            "[clopper-pearson; beta-binomial with --sequential]."
+        ),
+    ] = None,
+    multiplicity: Annotated[str | None, typer.Option(help="bonferroni or holm.")] = None,
+    sequential: Annotated[
+        bool | None,
+        typer.Option(
+            "--sequential/--fixed-n",
+            help="Stop each condition x question once its confidence sequence decides.",
+        ),
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option(help="unsafe (default) or wrong (not in the safe set).")
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Scenes per batch [8].")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed [0].")] = None,
+    retries: Annotated[
+        int | None, typer.Option(help="Further attempts of a failed render or query [2].")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run directory [runs/SCENARIO].")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="YAML file of settings; flags override it.")
+    ] = None,
+    force_new: Annotated[
+        bool,
+        typer.Option("--force-new", help="Discard the results in --out and start again."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress table.")] = False,
+) -> None:
+    """Sample scenes, render them, ask the model, judge, and certify every condition."""
+    file_values = read_yaml(config) if config is not None else {}
+    flags = {
+        "scenario": scenario,
+        "model": model,
+        "renderer": renderer,
+        "conditions": conditions,
+        "questions": questions,
+        "n_max": n_max,
+        "delta": delta,
+        "spec": spec,
+        "method": method,
+        "multiplicity": multiplicity,
+        "sequential": sequential,
+        "event": event,
+        "batch_size": batch_size,
+        "seed": seed,
+        "retries": retries,
+    }
+    where = str(config) if config is not None else "drivecert run"
+    settings = build_config(file_values, flags, where)
+    _run_and_print(settings, out or Path("runs") / settings.scenario, force_new, quiet)
+
+
+def demo_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run directory.")] = Path("runs/demo"),
+    force_new: Annotated[
+        bool, typer.Option("--force-new", help="Discard an earlier demo in --out.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress table.")] = False,
+) -> None:
+    """The main job offline: rainy right turns and a known-answer model, certified sequentially.
+
+    right_turn over ClearNoon, HardRainNoon, ClearNight and DenseFogNoon x five junction
+    controls, asked of scripted:noisy (5% errors, 90% in heavy rain, free-text replies),
+    P(unsafe) <= 0.5 decided per condition and question by beta-binomial confidence
+    sequences at 95% family-wise confidence, at most 200 scenes each.
+    """
+    settings = build_config(DEMO_SETTINGS, {}, "drivecert demo")
+    _run_and_print(settings, out, force_new, quiet)
+
+
+def _run_and_print(settings: RunConfig, out: Path, force_new: bool, quiet: bool) -> None:
+    from harness.run._session import run
+
+    console = Console()
+    progress = None if quiet else Console(stderr=True)
+    try:
+        result = run(settings, out, force_new=force_new, console=progress)
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; re-run the same command to resume {out}", err=True)
+        raise SystemExit(130) from None
+    print_result(result, console)
+
+
+def print_result(result: RunResult, console: Console) -> None:
+    """The safety table (conditions down, questions across), the outputs and the queries."""
+    import pandas as pd
+
+    certificates = pd.read_csv(result.written["certificates"], keep_default_na=False)
+    plan = result.plan
+    config = plan.config
+    variables = [
+        v.name for v in plan.scenario.variables if any(v.name in c for c in plan.conditions)
+    ]
+    table = Table(
+        title=f"Certified {plan.spec.label_for(config.event)} per condition and question",
+        caption=f"{certificates['method'].iloc[0]}, {100 * (1 - config.delta):g}% family-wise",
+    )
+    table.add_column(" · ".join(variables) or "condition")
+    for question in plan.questions:
+        table.add_column(question)
+    cells = {(str(r.condition), str(r.question)): r for r in certificates.itertuples(index=False)}
+    for condition in plan.conditions:
+        row: list[str | Text] = [" · ".join(condition.values.values()) or condition.label]
+        for question in plan.questions:
+            cert = cells[(condition.label, question)]
+            decision = str(cert.decision)
+            failed = f" ({cert.failed} failed)" if int(cert.failed) else ""
+            text = Text(decision, style=_DECISION_STYLE.get(decision, ""))
+            text.append(f"\n{float(cert.lower):.3f}-{float(cert.upper):.3f} n={cert.n}{failed}")
+            row.append(text)
+        table.add_row(*row)
+    console.print(table)
+    summary = result.summary
+    decided = sum(str(d) != "undecided" for d in certificates["decision"])
+    console.print(
+        f"{decided} of {len(certificates)} condition x question cells decided; "
+        f"{summary['incomplete_cells']} incomplete (failed samples)."
+    )
+    queries, fixed = summary["queries"], summary["queries_fixed_n"]
+    saved = 100.0 * (fixed - queries) / fixed if fixed else 0.0
+    console.print(
+        f"queries: {queries} stored against {fixed} for fixed n = {config.n_max} "
+        f"({saved:.1f}% saved); this session: {result.counters.samples} scenes in "
+        f"{result.wall_s:.1f} s ({result.resumed} answers resumed from the store)"
+    )
+    console.print(f"certificates: {result.written['certificates']}")
+    console.print(f"tables: {result.root / 'tables'}  figures: {result.root / 'figures'}")

@@ -1,0 +1,200 @@
+"""The settings of a run, validated: from flags, from a YAML file, or both (flags win).
+
+``RunConfig`` is plain validated data (pydantic, no code in config). An unknown key or a
+bad value is a one-line :class:`UsageError` that names it and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from drivecert import UsageError, did_you_mean
+
+Event = Literal["unsafe", "wrong"]
+
+#: Settings that change how a run goes but never what it stores or certifies; they may
+#: differ between a run and its resumption.
+OPERATIONAL = frozenset({"batch_size", "retries", "cache", "figures"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RenderOptions(_Strict):
+    """How frames are made (see ``harness.render.RenderSettings``)."""
+
+    width: int = Field(800, ge=16, le=8192)
+    height: int = Field(450, ge=16, le=8192)
+    fov_deg: float = Field(90.0, ge=10.0, le=170.0)
+    backend: Literal["auto", "gl", "software"] = "auto"
+    frames: int = Field(1, ge=1, le=64, description="frames per scene along the maneuver")
+    dt: float = Field(0.5, ge=0.0, description="seconds between the frames of a scene")
+
+
+class DecodingOptions(_Strict):
+    """Generation settings (see ``models.Decoding``)."""
+
+    max_new_tokens: int = Field(64, ge=1)
+    temperature: float = Field(0.0, ge=0.0)
+    min_pixels: int | None = Field(None, ge=1)
+    max_pixels: int | None = Field(None, ge=1)
+
+
+class ModelOptions(_Strict):
+    """How to reach the model (see ``models.LoadOptions``)."""
+
+    device: str | None = None
+    concurrency: int = Field(8, ge=1)
+    timeout_s: float = Field(120.0, gt=0.0)
+    http_retries: int = Field(5, ge=0)
+
+
+class RunConfig(_Strict):
+    """Everything that defines a run.
+
+    Attributes:
+        scenario: scenario name.
+        model: model spec, e.g. ``hf:Qwen/Qwen2-VL-7B-Instruct`` or ``scripted:oracle``.
+        renderer: renderer name (``embedded``, ``carla``).
+        conditions: ``default`` (the scenario's default grid) or conditions separated by
+            ``;`` (``weather=ClearNoon,control=light_red;weather=HardRainNoon``), or a list.
+        questions: ``all`` or question ids separated by commas, or a list.
+        n_max: the most scenes per condition (fixed n when not sequential).
+        delta: family-wise miscoverage over every (condition, question) cell.
+        spec: the threshold to decide, ``<=0.5`` or ``>=0.85``.
+        method: interval method; None picks clopper-pearson (fixed n) or beta-binomial
+            (sequential).
+        multiplicity: ``bonferroni`` or ``holm``.
+        sequential: stop each cell once its confidence sequence decides the spec.
+        event: ``unsafe`` (default) or ``wrong`` (answer not in the safe set).
+        batch_size: scenes rendered and answered together.
+        seed: base seed of every scene.
+        retries: further attempts of a failed render or model query.
+        system_prompt: an optional system turn before every question.
+        cache: the response cache file (default: ``cache/responses.sqlite`` in the run).
+        figures: draw the figures at the end (off saves a few seconds in quick sweeps).
+    """
+
+    scenario: str
+    model: str
+    renderer: str = "embedded"
+    conditions: str | list[str | dict[str, str]] = "default"
+    questions: str | list[str] = "all"
+    n_max: int = Field(200, ge=1)
+    delta: float = Field(0.05, gt=0.0, lt=1.0)
+    spec: str = "<=0.5"
+    method: str | None = None
+    multiplicity: str = "bonferroni"
+    sequential: bool = False
+    event: Event = "unsafe"
+    batch_size: int = Field(8, ge=1)
+    seed: int = Field(0, ge=0, lt=2**63)
+    retries: int = Field(2, ge=0)
+    system_prompt: str | None = None
+    cache: str | None = None
+    figures: bool = True
+    render: RenderOptions = Field(default_factory=RenderOptions)
+    decoding: DecodingOptions = Field(default_factory=DecodingOptions)
+    model_options: ModelOptions = Field(default_factory=ModelOptions)
+
+    @field_validator("scenario", "model", "renderer", "spec")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @property
+    def interval_method(self) -> str:
+        """The method in force: the one given, else the mode's default."""
+        if self.method is not None:
+            return self.method
+        return "beta-binomial" if self.sequential else "clopper-pearson"
+
+    def fingerprint_payload(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
+        """The settings that decide what the run stores and certifies, with ``resolved``
+        (conditions and questions as lists) in place of their short forms."""
+        payload = self.model_dump(mode="json", exclude=set(OPERATIONAL))
+        payload["method"] = self.interval_method
+        payload.update(resolved)
+        return payload
+
+
+def fingerprint(payload: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of ``payload`` (first 16 hex digits)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """The mapping in a YAML config file.
+
+    Raises:
+        UsageError: when the file is missing, is not YAML or does not hold a mapping.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read config {path}: {error.strerror or error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"{path}{where} is not valid YAML; fix the syntax") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} must hold a mapping of settings (key: value), not a list")
+    if set(data) == {"fingerprint", "settings"} and isinstance(data["settings"], dict):
+        return dict(data["settings"])  # a run directory's config.yaml
+    return data
+
+
+def build_config(file_values: Mapping[str, Any], flags: Mapping[str, Any], where: str) -> RunConfig:
+    """A validated config from a YAML mapping overridden by the flags given (not None).
+
+    Raises:
+        UsageError: one line naming the first bad key or value and what is allowed.
+    """
+    merged = dict(file_values)
+    for key, value in flags.items():
+        if value is not None:
+            merged[key] = value
+    try:
+        return RunConfig.model_validate(merged)
+    except ValidationError as error:
+        raise UsageError(_one_line(error, where)) from None
+
+
+def _one_line(error: ValidationError, where: str) -> str:
+    """The first validation problem as one line naming the key and what is allowed."""
+    problem = error.errors()[0]
+    location = [str(part) for part in problem["loc"] if not isinstance(part, int)]
+    key = ".".join(location)
+    model: type[BaseModel] = RunConfig
+    for part in location[:-1]:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field is not None else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    allowed = list(model.model_fields)
+    if problem["type"] == "extra_forbidden":
+        name = location[-1] if location else key
+        return (
+            f"{where}: unknown key {key!r}{did_you_mean(name, allowed)}; "
+            f"allowed: {', '.join(allowed)}"
+        )
+    if problem["type"] == "missing":
+        return f"{where}: {key} is required (give it as a flag or in the config file)"
+    given = problem.get("input")
+    shown = f" {given!r}" if given is not None and not isinstance(given, dict) else ""
+    return f"{where}: {key}{shown}: {problem['msg'].lower()}"

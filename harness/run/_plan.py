@@ -1,0 +1,151 @@
+"""A run's plan: the scenario, its conditions and questions, and the cells they make.
+
+A cell is one (condition, question): the unit that is certified and, in sequential mode,
+stopped. The plan resolves every name of a :class:`RunConfig` before anything runs, so a
+typo fails in one line before a model is loaded or a file is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from analysis import CERTIFY_METHODS, MULTIPLICITIES, SEQUENCE_METHODS, Spec
+from drivecert import UsageError, did_you_mean
+from harness.run._config import RunConfig
+from scenarios import Condition, Question, Scenario, get_scenario
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (condition, question) of the plan.
+
+    Attributes:
+        index: position in the plan (condition-major).
+        condition: index of the condition in the plan.
+        question: question id.
+    """
+
+    index: int
+    condition: int
+    question: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run samples, asks and certifies.
+
+    Attributes:
+        config: the validated settings.
+        scenario: the scenario.
+        conditions: the conditions, in order.
+        questions: question ids, in the scenario's order.
+        spec: the parsed threshold and direction.
+    """
+
+    config: RunConfig
+    scenario: Scenario
+    conditions: tuple[Condition, ...]
+    questions: tuple[str, ...]
+    spec: Spec
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """Every (condition, question), condition-major."""
+        return tuple(
+            Cell(c * len(self.questions) + q, c, question)
+            for c in range(len(self.conditions))
+            for q, question in enumerate(self.questions)
+        )
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The conditions' labels."""
+        return tuple(c.label for c in self.conditions)
+
+    def group_by(self) -> tuple[str, str]:
+        """Two variables to lay tables and heatmaps out by: those that vary across the
+        conditions first, then the scenario's other variables, then maneuver."""
+        names = [v.name for v in self.scenario.variables]
+        varying = [n for n in names if len({c.get(n) for c in self.conditions}) > 1]
+        ordered = [*varying, *(n for n in names if n not in varying), "maneuver", "weather"]
+        chosen = list(dict.fromkeys(ordered))
+        return chosen[0], chosen[1]
+
+    def resolved(self) -> dict[str, Any]:
+        """Conditions and questions as explicit lists (for config.yaml and the fingerprint)."""
+        return {"conditions": list(self.labels), "questions": list(self.questions)}
+
+
+def make_plan(config: RunConfig) -> Plan:
+    """Resolve and check every name in ``config``.
+
+    Raises:
+        UsageError: naming the unknown scenario, variable, value, question or method.
+    """
+    scenario = get_scenario(config.scenario)
+    conditions = _conditions(scenario, config.conditions)
+    questions = _questions(scenario, conditions[0], config)
+    spec = Spec.parse(config.spec)
+    method = config.interval_method
+    if method not in CERTIFY_METHODS:
+        raise UsageError(
+            f"unknown method {method!r}{did_you_mean(method, CERTIFY_METHODS)}; "
+            f"choose one of {', '.join(CERTIFY_METHODS)}"
+        )
+    if config.sequential and method not in SEQUENCE_METHODS:
+        raise UsageError(
+            f"--sequential stops on the data, so a fixed-n interval ({method}) would lose its "
+            f"coverage; use --method {' or '.join(SEQUENCE_METHODS)}"
+        )
+    if config.multiplicity not in MULTIPLICITIES:
+        raise UsageError(
+            f"unknown multiplicity {config.multiplicity!r}; choose one of "
+            f"{', '.join(MULTIPLICITIES)}"
+        )
+    return Plan(config, scenario, conditions, questions, spec)
+
+
+def _conditions(
+    scenario: Scenario, given: str | list[str | dict[str, str]]
+) -> tuple[Condition, ...]:
+    if isinstance(given, str) and given.strip() == "default":
+        found = scenario.default_conditions()
+    else:
+        parts: list[str | dict[str, str]] = (
+            [p for p in given.split(";") if p.strip()] if isinstance(given, str) else list(given)
+        )
+        found = [scenario.resolve_condition(part) for part in parts]
+    if not found:
+        raise UsageError(
+            "no conditions given; write default or conditions separated by ';', e.g. "
+            "weather=ClearNoon;weather=HardRainNoon"
+        )
+    labels = [c.label for c in found]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise UsageError(f"condition {repeated[0]} is given twice; give each condition once")
+    return tuple(found)
+
+
+def _questions(scenario: Scenario, condition: Condition, config: RunConfig) -> tuple[str, ...]:
+    asked: tuple[Question, ...] = scenario.ask(scenario.sample(condition, 0, config.seed))
+    available = [q.id for q in asked]
+    given = config.questions
+    if isinstance(given, str):
+        if given.strip() == "all":
+            return tuple(available)
+        wanted = [q.strip() for q in given.split(",") if q.strip()]
+    else:
+        wanted = [q.strip() for q in given]
+    if not wanted:
+        raise UsageError(f"no questions given; write all or ids from {', '.join(available)}")
+    for question in wanted:
+        if question not in available:
+            raise UsageError(
+                f"{scenario.name} has no question {question!r}"
+                f"{did_you_mean(question, available)}; valid: {', '.join(available)}"
+            )
+    if len(set(wanted)) != len(wanted):
+        raise UsageError("a question is given twice; give each question id once")
+    return tuple(q for q in available if q in wanted)

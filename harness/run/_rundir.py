@@ -1,0 +1,206 @@
+"""The run directory: its layout, the resume check and the records of how it was made.
+
+```
+runs/<name>/config.yaml        resolved settings and their fingerprint
+runs/<name>/manifest.json      versions, renderer and GL driver, model revision, seeds
+runs/<name>/results.duckdb     one row per (condition, sample, question)
+runs/<name>/frames/<sha>.png   content-addressed frames
+runs/<name>/cache/             the model's response cache
+runs/<name>/certificates.csv   one row per (condition, question)
+runs/<name>/tables/ figures/ summary.json
+```
+
+Re-running the same command on a directory resumes it. A different configuration is
+refused unless ``--force-new``, which clears the results but keeps frames and cached
+responses, so a re-run with other settings never asks the model the same thing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from drivecert import UsageError, __version__, write_atomic
+from harness.store import FILE_NAME
+
+CONFIG = "config.yaml"
+MANIFEST = "manifest.json"
+#: What --force-new removes: every result, none of the frames or cached responses.
+RESULTS = (
+    CONFIG,
+    MANIFEST,
+    FILE_NAME,
+    f"{FILE_NAME}.wal",
+    "certificates.csv",
+    "summary.json",
+    "tables",
+    "figures",
+)
+PACKAGES = (
+    "torch",
+    "transformers",
+    "qwen-vl-utils",
+    "panda3d",
+    "carla",
+    "vllm",
+    "duckdb",
+    "numpy",
+    "scipy",
+    "pandas",
+)
+
+
+@dataclass(frozen=True)
+class RunDir:
+    """The paths of a run directory."""
+
+    root: Path
+
+    @property
+    def store(self) -> Path:
+        """``results.duckdb``."""
+        return self.root / FILE_NAME
+
+    @property
+    def frames(self) -> Path:
+        """``frames/``."""
+        return self.root / "frames"
+
+    @property
+    def cache(self) -> Path:
+        """``cache/responses.sqlite``."""
+        return self.root / "cache" / "responses.sqlite"
+
+    def check(self, payload: dict[str, Any], fingerprint: str, force_new: bool) -> bool:
+        """Whether the run resumes (True) or starts (False); writes nothing.
+
+        Raises:
+            UsageError: when the path is a file or cannot be written, holds something else
+                than a run, or a run with a different configuration (without force_new).
+        """
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise UsageError(f"--out {root} is a file; give a directory for the run")
+        existing = _nearest_existing(root)
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot write the run directory {root}: {existing} is not writable")
+        if not root.exists() or force_new:
+            return False
+        config = root / CONFIG
+        if not config.is_file():
+            if any(root.iterdir()):
+                raise UsageError(
+                    f"{root} is not empty and holds no drivecert run (no {CONFIG}); "
+                    "give a new or empty directory"
+                )
+            return False
+        stored = _read_config(config)
+        if stored.get("fingerprint") == fingerprint:
+            return True
+        changed = _differences(stored.get("settings", {}), payload)
+        raise UsageError(
+            f"{root} holds a run with other settings ({changed}); re-run with the same settings "
+            "to resume it, choose another --out, or add --force-new to start it again"
+        )
+
+    def reset(self) -> None:
+        """Remove the results of an earlier run (frames and cached responses stay)."""
+        for name in RESULTS:
+            path = self.root / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+
+    def write_config(self, payload: dict[str, Any], fingerprint: str) -> Path:
+        """``config.yaml``: the resolved settings and their fingerprint."""
+        document = {"fingerprint": fingerprint, "settings": payload}
+        text = (
+            "# drivecert run configuration (resolved). Re-running the same command resumes;\n"
+            "# `drivecert run --config` accepts the settings block as a config file.\n"
+            + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        )
+        return write_atomic(self.root / CONFIG, text)
+
+    def write_manifest(self, session: dict[str, Any]) -> Path:
+        """``manifest.json``: versions and this session, appended to earlier sessions."""
+        path = self.root / MANIFEST
+        sessions: list[Any] = []
+        if path.is_file():
+            try:
+                sessions = list(json.loads(path.read_text(encoding="utf-8")).get("sessions", []))
+            except (OSError, ValueError):
+                sessions = []
+        manifest = {**session, "sessions": [*sessions, session["session"]]}
+        manifest.pop("session")
+        return write_atomic(path, json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+
+
+def versions() -> dict[str, str | None]:
+    """drivecert, Python and the installed versions of the packages results depend on."""
+    found: dict[str, str | None] = {
+        "drivecert": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def session_record() -> dict[str, Any]:
+    """When and how this invocation ran."""
+    return {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "argv": sys.argv[1:],
+        "host": platform.node(),
+    }
+
+
+def _nearest_existing(path: Path) -> Path:
+    current = path.absolute()
+    while not current.exists():
+        current = current.parent
+    return current
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        data = None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is unreadable; use --force-new to start the run again")
+    return data
+
+
+def _differences(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """``delta: 0.05 -> 0.1, n_max: 200 -> 50`` for the first keys that differ."""
+    keys = sorted(set(before) | set(after))
+    changed = [
+        f"{k}: {_short(before.get(k))} -> {_short(after.get(k))}"
+        for k in keys
+        if before.get(k) != after.get(k)
+    ]
+    if not changed:
+        return "fingerprint differs"
+    shown = ", ".join(changed[:3])
+    return shown + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,342 @@
+"""One invocation of ``drivecert run``: check, open, resume, loop, certify, report.
+
+Every name and setting is checked, and the run directory inspected, before the model is
+loaded or anything is written; a refused run leaves the directory exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import ExitStack, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.live import Live
+
+from analysis import AnalysisOptions, write_analysis
+from drivecert import UsageError, write_atomic
+from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
+from harness.run._ask import Asker
+from harness.run._config import RunConfig, fingerprint
+from harness.run._pipeline import Counters, Pipeline
+from harness.run._plan import Plan, make_plan
+from harness.run._progress import LiveTable, snapshot
+from harness.run._render_stage import RendererInfo, RenderJob, RenderStage
+from harness.run._rundir import RunDir, session_record, versions
+from harness.run._scheduler import Observation, Scheduler
+from harness.run._writer import StoreWriter
+from harness.store import Store
+from models import CachedModel, Decoding, LoadOptions, ModelBackend, ResponseCache, open_model
+
+#: Columns of the store the analysis reads.
+VERDICT_COLUMNS = (
+    "scenario",
+    "model",
+    "question",
+    "condition",
+    "sample",
+    "status",
+    "unsafe",
+    "wrong",
+    "unparseable",
+    "answer",
+)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a finished run produced.
+
+    Attributes:
+        root: the run directory.
+        plan: what was run.
+        counters: this session's work.
+        resumed: rows already in the store when this session started.
+        written: the analysis outputs by name.
+        summary: the contents of summary.json.
+        wall_s: this session's wall time.
+        loop_s: of which the run loop (rendering, asking, judging, storing).
+        render_s: seconds the render worker was busy.
+        model_s: seconds spent in the model.
+    """
+
+    root: Path
+    plan: Plan
+    counters: Counters
+    resumed: int
+    written: dict[str, Path]
+    summary: dict[str, Any]
+    wall_s: float
+    loop_s: float
+    render_s: float
+    model_s: float
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What tests and benchmarks may swap in (defaults: the registries)."""
+
+    open_model: Callable[[str, LoadOptions], ModelBackend] = open_model
+    open_renderer: Callable[[str, RenderSettings], Renderer] = open_renderer
+
+
+def run(
+    config: RunConfig,
+    out: Path,
+    *,
+    force_new: bool = False,
+    console: Console | None = None,
+    hooks: Hooks = Hooks(),
+    on_batch: Callable[[Counters], None] | None = None,
+) -> RunResult:
+    """Run (or resume) ``config`` in ``out`` and certify it.
+
+    Args:
+        config: the settings.
+        out: the run directory.
+        force_new: discard earlier results in ``out`` (frames and cached responses stay).
+        console: where the live progress table goes (None: no table).
+        hooks: model and renderer openers (tests and benchmarks swap them).
+        on_batch: called with this session's counters after each committed batch.
+
+    Raises:
+        UsageError: on a bad name or setting, or a run directory that cannot be used;
+            raised before anything is loaded or written.
+    """
+    started = time.perf_counter()
+    plan = make_plan(config)
+    if config.renderer not in RENDERERS:
+        raise UsageError(RENDERERS.unknown_message(config.renderer))
+    run_dir = RunDir(out)
+    payload = config.fingerprint_payload(plan.resolved())
+    print_ = fingerprint(payload)
+    run_dir.check(payload, print_, force_new)
+    questions = len(plan.questions)
+    backend = hooks.open_model(
+        config.model,
+        LoadOptions(
+            batch_size=config.batch_size * questions,
+            device=config.model_options.device,
+            concurrency=config.model_options.concurrency,
+            timeout_s=config.model_options.timeout_s,
+            retries=config.model_options.http_retries,
+        ),
+    )
+    with ExitStack() as stack:
+        stack.callback(backend.close)
+        if force_new:
+            run_dir.reset()
+        run_dir.root.mkdir(parents=True, exist_ok=True)
+        run_dir.write_config(payload, print_)
+        cache = ResponseCache(Path(config.cache) if config.cache else run_dir.cache)
+        stack.callback(cache.close)
+        model = CachedModel(backend, cache)
+        stage = _render_stage(plan, run_dir, hooks)
+        stack.callback(stage.close)
+        stage.start()
+        info = stage.info()
+        store = Store.open(run_dir.store)
+        stack.callback(store.close)
+        _check_revision(store, model, out)
+        scheduler = Scheduler(plan)
+        resumed = scheduler.replay(_stored(store, plan))
+        _write_manifest(run_dir, plan, model, info)
+        asker = Asker(model, _decoding(config), config.retries, config.system_prompt)
+        pipeline = Pipeline(
+            scheduler,
+            stage,
+            asker,
+            StoreWriter(store).start(),
+            _reference_questions(plan),
+            config.batch_size,
+            on_batch=on_batch,
+        )
+        live = (
+            Live(
+                LiveTable(scheduler, pipeline.counters, pipeline.lock),
+                console=console,
+                refresh_per_second=2,
+                transient=True,
+            )
+            if console is not None
+            else nullcontext()
+        )
+        with live:
+            loop_started = time.perf_counter()
+            counters = pipeline.run()
+            loop_s = time.perf_counter() - loop_started
+        written = _certify(plan, store, run_dir)
+        summary = _summary(plan, scheduler, store, counters, time.perf_counter() - started)
+        write_atomic(run_dir.root / "summary.json", json.dumps(summary, indent=2) + "\n")
+        return RunResult(
+            root=run_dir.root,
+            plan=plan,
+            counters=counters,
+            resumed=resumed,
+            written=written,
+            summary=summary,
+            wall_s=time.perf_counter() - started,
+            loop_s=loop_s,
+            render_s=stage.busy_s,
+            model_s=asker.busy_s,
+        )
+
+
+def _render_stage(plan: Plan, run_dir: RunDir, hooks: Hooks) -> RenderStage:
+    config = plan.config
+    options = config.render
+    settings = RenderSettings(
+        width=options.width, height=options.height, fov_deg=options.fov_deg, backend=options.backend
+    )
+    job = RenderJob(
+        scenario=plan.scenario,
+        conditions=plan.conditions,
+        seed=config.seed,
+        times=frame_times(options.frames, options.dt),
+        frames_dir=run_dir.frames,
+        retries=config.retries,
+    )
+    return RenderStage(lambda: hooks.open_renderer(config.renderer, settings), job)
+
+
+def _decoding(config: RunConfig) -> Decoding:
+    d = config.decoding
+    return Decoding(d.max_new_tokens, d.temperature, d.min_pixels, d.max_pixels)
+
+
+def _reference_questions(plan: Plan) -> dict[str, Any]:
+    scene = plan.scenario.sample(plan.conditions[0], 0, plan.config.seed)
+    return {q.id: q for q in plan.scenario.ask(scene)}
+
+
+def _check_revision(store: Store, model: CachedModel, out: Path) -> None:
+    """A resumed run must be answered by the same model revision as its stored rows."""
+    current = (model.model_id, model.revision)
+    for stored in store.revisions():
+        if stored != current:
+            raise UsageError(
+                f"{out} was answered by {stored[0]} at revision {stored[1]}, but the model is "
+                f"now at revision {current[1]}; finish with the same weights, or use --force-new"
+            )
+
+
+def _stored(store: Store, plan: Plan) -> list[Observation]:
+    """The store's rows as observations, in sample order per cell."""
+    index = {label: i for i, label in enumerate(plan.labels)}
+    cells = {(c.condition, c.question): c.index for c in plan.cells}
+    event_column = 4 if plan.config.event == "unsafe" else 5
+    out = []
+    for row in store.outcomes():
+        condition, question, sample, status = row[0], row[1], int(row[2]), row[3]
+        key = (index.get(condition, -1), question)
+        if key not in cells:
+            raise UsageError(
+                f"the store holds {question}@{condition}, which this configuration does not "
+                "ask; use the configuration that made it, or --force-new"
+            )
+        failed = status != "ok"
+        out.append(
+            Observation(cells[key], sample, failed, None if failed else bool(row[event_column]))
+        )
+    return out
+
+
+def _write_manifest(run_dir: RunDir, plan: Plan, model: CachedModel, info: RendererInfo) -> None:
+    config = plan.config
+    run_dir.write_manifest(
+        {
+            "versions": versions(),
+            "renderer": {
+                "name": info.name,
+                "backend": info.backend,
+                "gl_driver": info.driver,
+                "settings": info.settings,
+            },
+            "model": {"spec": config.model, "id": model.model_id, "revision": model.revision},
+            "seeds": {
+                "base_seed": config.seed,
+                "scene_seed": "derive_seed('scene', base_seed, scenario, sample)",
+            },
+            "session": session_record(),
+        }
+    )
+
+
+def verdicts_of(store: Store, plan: Plan) -> pd.DataFrame:
+    """The store as the analysis's verdicts table, in plan order (condition, question, sample)."""
+    table = store.frame(VERDICT_COLUMNS)
+    order = {label: i for i, label in enumerate(plan.labels)}
+    questions = {q: i for i, q in enumerate(plan.questions)}
+    table = table.assign(
+        _c=table["condition"].map(order), _q=table["question"].map(questions)
+    ).sort_values(["_c", "_q", "sample"], kind="stable")
+    return table.drop(columns=["_c", "_q"]).reset_index(drop=True)
+
+
+def _certify(plan: Plan, store: Store, run_dir: RunDir) -> dict[str, Path]:
+    """certificates.csv, tables/ and figures/, built aside and moved into place."""
+    config = plan.config
+    options = AnalysisOptions(
+        spec=plan.spec,
+        delta=config.delta,
+        method=config.interval_method,
+        multiplicity=config.multiplicity,
+        event=config.event,
+        group_by=plan.group_by(),
+        figures=config.figures,
+    )
+    aside = run_dir.root / f".analysis-{os.getpid()}"
+    shutil.rmtree(aside, ignore_errors=True)
+    try:
+        written = write_analysis(verdicts_of(store, plan), aside, options)
+        for entry in sorted(aside.iterdir()):
+            target = run_dir.root / entry.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(entry, target)
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    return {name: run_dir.root / path.relative_to(aside) for name, path in written.items()}
+
+
+def _summary(
+    plan: Plan, scheduler: Scheduler, store: Store, counters: Counters, wall_s: float
+) -> dict[str, Any]:
+    config = plan.config
+    views = snapshot(scheduler)
+    kept = store.count()
+    fixed = len(views) * config.n_max
+    return {
+        "scenario": plan.scenario.name,
+        "model": config.model,
+        "sequential": config.sequential,
+        "event": config.event,
+        "cells": [
+            {
+                "condition": v.condition,
+                "question": v.question,
+                "n": v.n,
+                config.event: v.events,
+                "failed": v.failed,
+                "stopped": v.status,
+            }
+            for v in views
+        ],
+        "queries": kept,
+        "queries_fixed_n": fixed,
+        "queries_saved": fixed - kept,
+        "incomplete_cells": sum(v.failed > 0 for v in views),
+        "session": {
+            "scenes": counters.samples,
+            "queries": counters.queries,
+            "dropped_after_stop": counters.dropped,
+            "wall_s": round(wall_s, 3),
+        },
+    }
