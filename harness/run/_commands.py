@@ -78,6 +78,10 @@ def run_command(
     config: Annotated[
         Path | None, typer.Option("--config", help="YAML file of settings; flags override it.")
     ] = None,
+    figures: Annotated[
+        bool | None,
+        typer.Option("--figures/--no-figures", help="Draw the figures at the end [on]."),
+    ] = None,
     force_new: Annotated[
         bool,
         typer.Option("--force-new", help="Discard the results in --out and start again."),
@@ -102,6 +106,7 @@ def run_command(
         "batch_size": batch_size,
         "seed": seed,
         "retries": retries,
+        "figures": figures,
     }
     where = str(config) if config is not None else "drivecert run"
     settings = build_config(file_values, flags, where)

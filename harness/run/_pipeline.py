@@ -23,6 +23,9 @@ from harness.run._writer import StoreWriter
 from harness.store import ResultRow
 from scenarios import Question
 
+#: Batches in a row whose every query failed before the run stops.
+FAILED_STREAK = 3
+
 
 @dataclass
 class Counters:
@@ -81,6 +84,7 @@ class Pipeline:
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_batch: Callable[[Counters], None] | None = None
     counters: Counters = field(default_factory=Counters)
+    _held: list[list[ResultRow]] = field(default_factory=list, init=False)
 
     def run(self) -> Counters:
         """Run until no cell wants another sample.
@@ -88,8 +92,8 @@ class Pipeline:
         Every judged batch is committed before this returns or raises.
 
         Raises:
-            DrivecertError: when every query of a batch failed (a model or renderer that
-                does not work at all); nothing of that batch is stored.
+            DrivecertError: when every query of FAILED_STREAK batches in a row failed (a
+                model or renderer that does not work at all); those are not stored.
         """
         try:
             self._loop()
@@ -111,6 +115,9 @@ class Pipeline:
                 self.render.submit(batch)
                 in_flight.append(batch)
             if not in_flight:
+                for held in self._held:  # failures that never reached a streak are stored
+                    self.writer.submit(held)
+                self._held.clear()
                 return
             in_flight.popleft()
             waited = time.perf_counter()
@@ -120,11 +127,6 @@ class Pipeline:
 
     def _process(self, rendered: Sequence[RenderedScene]) -> None:
         rows = self._answer(rendered)
-        if rows and all(r.status == "failed" for r in rows):
-            raise DrivecertError(
-                f"every query of a batch failed ({rows[0].error}); nothing of it was stored: "
-                "fix the model or renderer and re-run the same command to resume"
-            )
         plan = self.scheduler.plan
         index = {label: i for i, label in enumerate(plan.labels)}
         observations = [
@@ -140,7 +142,7 @@ class Pipeline:
             keep = self.scheduler.observe(observations)
         kept = [row for row, k in zip(rows, keep, strict=True) if k]
         started = time.perf_counter()
-        self.writer.submit(kept)
+        self._store(kept, failed=bool(rows) and all(r.status == "failed" for r in rows))
         counters = self.counters
         counters.commit_s += time.perf_counter() - started
         counters.samples += len(rendered)
@@ -150,6 +152,29 @@ class Pipeline:
         counters.failed += sum(r.status == "failed" for r in kept)
         if self.on_batch is not None:
             self.on_batch(counters)
+
+    def _store(self, kept: list[ResultRow], failed: bool) -> None:
+        """Hand a judged batch to the writer, holding back batches where everything failed.
+
+        A few such batches in a row mean the model or the renderer does not work at all
+        (a server down, a wrong spec): the run stops without storing them, so that a re-run
+        asks them again. A batch with any answer releases the held ones first, in order.
+        """
+        if not failed:
+            for held in self._held:
+                self.writer.submit(held)
+            self._held.clear()
+            self.writer.submit(kept)
+            return
+        self._held.append(kept)
+        if len(self._held) >= FAILED_STREAK:
+            error = next((r.error for r in reversed(kept) if r.error), "unknown error")
+            self._held.clear()
+            raise DrivecertError(
+                f"every query of the last {FAILED_STREAK} batches failed (last: {error}); "
+                "they were not stored: fix the model or renderer and re-run the same command "
+                "to resume"
+            )
 
     def _answer(self, rendered: Sequence[RenderedScene]) -> list[ResultRow]:
         """Every live question of every scene, asked in one call and judged."""

@@ -84,7 +84,7 @@ def make_plan(config: RunConfig) -> Plan:
         UsageError: naming the unknown scenario, variable, value, question or method.
     """
     scenario = get_scenario(config.scenario)
-    conditions = _conditions(scenario, config.conditions)
+    conditions = _conditions(scenario, config.conditions, config.seed)
     questions = _questions(scenario, conditions[0], config)
     spec = Spec.parse(config.spec)
     method = config.interval_method
@@ -107,7 +107,7 @@ def make_plan(config: RunConfig) -> Plan:
 
 
 def _conditions(
-    scenario: Scenario, given: str | list[str | dict[str, str]]
+    scenario: Scenario, given: str | list[str | dict[str, str]], seed: int
 ) -> tuple[Condition, ...]:
     if isinstance(given, str) and given.strip() == "default":
         found = scenario.default_conditions()
@@ -121,6 +121,8 @@ def _conditions(
             "no conditions given; write default or conditions separated by ';', e.g. "
             "weather=ClearNoon;weather=HardRainNoon"
         )
+    for condition in found:  # a condition no scene can meet fails here, in one line
+        scenario.sample(condition, 0, seed)
     labels = [c.label for c in found]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:

@@ -17,11 +17,14 @@ responses, so a re-run with other settings never asks the model the same thing t
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import platform
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -35,6 +38,9 @@ from harness.store import FILE_NAME
 
 CONFIG = "config.yaml"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+#: What a run directory holds before its first config.yaml (kept by --force-new).
+OWN = frozenset({LOCK, "cache", "frames"})
 #: What --force-new removes: every result, none of the frames or cached responses.
 RESULTS = (
     CONFIG,
@@ -98,7 +104,9 @@ class RunDir:
             return False
         config = root / CONFIG
         if not config.is_file():
-            if any(root.iterdir()):
+            if any(
+                p.name not in OWN and not p.name.startswith(".analysis-") for p in root.iterdir()
+            ):
                 raise UsageError(
                     f"{root} is not empty and holds no drivecert run (no {CONFIG}); "
                     "give a new or empty directory"
@@ -112,6 +120,27 @@ class RunDir:
             f"{root} holds a run with other settings ({changed}); re-run with the same settings "
             "to resume it, choose another --out, or add --force-new to start it again"
         )
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the directory for this process (another run on it gets one line).
+
+        The lock is released when the process ends, however it ends.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = (self.root / LOCK).open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise UsageError(
+                f"{self.root} is in use by another drivecert run; wait for it to finish or "
+                "stop it, then re-run"
+            ) from None
+        try:
+            yield
+        finally:
+            handle.close()
 
     def reset(self) -> None:
         """Remove the results of an earlier run (frames and cached responses stay)."""

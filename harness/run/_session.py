@@ -11,7 +11,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import ExitStack, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from harness.run._render_stage import RendererInfo, RenderJob, RenderStage
 from harness.run._rundir import RunDir, session_record, versions
 from harness.run._scheduler import Observation, Scheduler
 from harness.run._writer import StoreWriter
-from harness.store import Store
+from harness.store import FILE_NAME, Store
 from models import CachedModel, Decoding, LoadOptions, ModelBackend, ResponseCache, open_model
 
 #: Columns of the store the analysis reads.
@@ -117,23 +117,17 @@ def run(
     run_dir = RunDir(out)
     payload = config.fingerprint_payload(plan.resolved())
     print_ = fingerprint(payload)
-    run_dir.check(payload, print_, force_new)
-    questions = len(plan.questions)
-    backend = hooks.open_model(
-        config.model,
-        LoadOptions(
-            batch_size=config.batch_size * questions,
-            device=config.model_options.device,
-            concurrency=config.model_options.concurrency,
-            timeout_s=config.model_options.timeout_s,
-            retries=config.model_options.http_retries,
-        ),
-    )
     with ExitStack() as stack:
+        existed = run_dir.root.is_dir()
+        if existed:
+            stack.enter_context(run_dir.lock())
+        run_dir.check(payload, print_, force_new)
+        backend = hooks.open_model(config.model, _load_options(plan))
         stack.callback(backend.close)
+        if not existed:
+            stack.enter_context(run_dir.lock())
         if force_new:
             run_dir.reset()
-        run_dir.root.mkdir(parents=True, exist_ok=True)
         run_dir.write_config(payload, print_)
         cache = ResponseCache(Path(config.cache) if config.cache else run_dir.cache)
         stack.callback(cache.close)
@@ -144,7 +138,7 @@ def run(
         info = stage.info()
         store = Store.open(run_dir.store)
         stack.callback(store.close)
-        _check_revision(store, model, out)
+        _check_store(store, print_, model, out)
         scheduler = Scheduler(plan)
         resumed = scheduler.replay(_stored(store, plan))
         _write_manifest(run_dir, plan, model, info)
@@ -158,17 +152,7 @@ def run(
             config.batch_size,
             on_batch=on_batch,
         )
-        live = (
-            Live(
-                LiveTable(scheduler, pipeline.counters, pipeline.lock),
-                console=console,
-                refresh_per_second=2,
-                transient=True,
-            )
-            if console is not None
-            else nullcontext()
-        )
-        with live:
+        with _live(pipeline, console):
             loop_started = time.perf_counter()
             counters = pipeline.run()
             loop_s = time.perf_counter() - loop_started
@@ -187,6 +171,26 @@ def run(
             render_s=stage.busy_s,
             model_s=asker.busy_s,
         )
+
+
+def _load_options(plan: Plan) -> LoadOptions:
+    """How to load the model: all of a batch's queries in one forward pass."""
+    config = plan.config
+    return LoadOptions(
+        batch_size=config.batch_size * len(plan.questions),
+        device=config.model_options.device,
+        concurrency=config.model_options.concurrency,
+        timeout_s=config.model_options.timeout_s,
+        retries=config.model_options.http_retries,
+    )
+
+
+def _live(pipeline: Pipeline, console: Console | None) -> AbstractContextManager[Any]:
+    """The live progress table on ``console``, or nothing."""
+    if console is None:
+        return nullcontext()
+    table = LiveTable(pipeline.scheduler, pipeline.counters, pipeline.lock)
+    return Live(table, console=console, refresh_per_second=2, transient=True)
 
 
 def _render_stage(plan: Plan, run_dir: RunDir, hooks: Hooks) -> RenderStage:
@@ -216,8 +220,16 @@ def _reference_questions(plan: Plan) -> dict[str, Any]:
     return {q.id: q for q in plan.scenario.ask(scene)}
 
 
-def _check_revision(store: Store, model: CachedModel, out: Path) -> None:
-    """A resumed run must be answered by the same model revision as its stored rows."""
+def _check_store(store: Store, print_: str, model: CachedModel, out: Path) -> None:
+    """The store must come from this configuration and this model revision."""
+    stored_print = store.meta("fingerprint")
+    if stored_print is None:
+        store.set_meta("fingerprint", print_)
+    elif stored_print != print_:
+        raise UsageError(
+            f"{out / FILE_NAME} was written by another configuration than {out / 'config.yaml'} "
+            "describes; restore that file, choose another --out, or use --force-new"
+        )
     current = (model.model_id, model.revision)
     for stored in store.revisions():
         if stored != current:
@@ -231,20 +243,17 @@ def _stored(store: Store, plan: Plan) -> list[Observation]:
     """The store's rows as observations, in sample order per cell."""
     index = {label: i for i, label in enumerate(plan.labels)}
     cells = {(c.condition, c.question): c.index for c in plan.cells}
-    event_column = 4 if plan.config.event == "unsafe" else 5
     out = []
     for row in store.outcomes():
-        condition, question, sample, status = row[0], row[1], int(row[2]), row[3]
-        key = (index.get(condition, -1), question)
+        key = (index.get(row.condition, -1), row.question)
         if key not in cells:
             raise UsageError(
-                f"the store holds {question}@{condition}, which this configuration does not "
-                "ask; use the configuration that made it, or --force-new"
+                f"the store holds {row.question}@{row.condition}, which this configuration does "
+                "not ask; use the configuration that made it, or --force-new"
             )
-        failed = status != "ok"
-        out.append(
-            Observation(cells[key], sample, failed, None if failed else bool(row[event_column]))
-        )
+        failed = row.status != "ok"
+        event = None if failed else bool(getattr(row, plan.config.event))
+        out.append(Observation(cells[key], row.sample, failed, event))
     return out
 
 
@@ -292,8 +301,9 @@ def _certify(plan: Plan, store: Store, run_dir: RunDir) -> dict[str, Path]:
         group_by=plan.group_by(),
         figures=config.figures,
     )
+    for stale in run_dir.root.glob(".analysis-*"):  # left by a run killed while certifying
+        shutil.rmtree(stale, ignore_errors=True)
     aside = run_dir.root / f".analysis-{os.getpid()}"
-    shutil.rmtree(aside, ignore_errors=True)
     try:
         written = write_analysis(verdicts_of(store, plan), aside, options)
         for entry in sorted(aside.iterdir()):

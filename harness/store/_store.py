@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
@@ -26,6 +26,17 @@ from harness.store._schema import (
 )
 
 FILE_NAME = "results.duckdb"
+
+
+class Outcome(NamedTuple):
+    """What the certifiers need of one stored row."""
+
+    condition: str
+    question: str
+    sample: int
+    status: str
+    unsafe: bool | None
+    wrong: bool | None
 
 
 def _duckdb() -> Any:
@@ -125,15 +136,14 @@ class Store:
         """Rows stored."""
         return int(self._db.execute("SELECT count(*) FROM results").fetchone()[0])
 
-    def outcomes(self) -> Iterator[tuple[str, str, int, str, bool | None, bool | None]]:
-        """(condition, question, sample, status, unsafe, wrong) of every row, in sample order
-        within each (condition, question): what a resumed run replays into its certifiers."""
+    def outcomes(self) -> Iterator[Outcome]:
+        """Every row's outcome, in sample order within each (condition, question): what a
+        resumed run replays into its certifiers."""
         cursor = self._db.execute(
-            "SELECT condition, question, sample, status, unsafe, wrong FROM results "
-            "ORDER BY condition, question, sample"
+            f"SELECT {', '.join(Outcome._fields)} FROM results ORDER BY condition, question, sample"
         )
         while chunk := cursor.fetchmany(4096):
-            yield from chunk
+            yield from (Outcome(*row) for row in chunk)
 
     def revisions(self) -> list[tuple[str, str]]:
         """Every (model, revision) in the store."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ import pytest
 from harness.run import RunResult, build_config, run
 from harness.store import Store
 
-#: Small frames keep the real renderer fast; everything else is the real pipeline.
-SMALL = {"render": {"width": 96, "height": 54}}
+#: Small frames keep the real renderer fast, and figures (a second or two each run) are
+#: drawn only where a test looks at them; everything else is the real pipeline.
+SMALL = {"render": {"width": 96, "height": 54}, "figures": False}
 
 
 def settings(**overrides: Any) -> dict[str, Any]:
@@ -28,7 +30,7 @@ def settings(**overrides: Any) -> dict[str, Any]:
     return base
 
 
-def run_settings(out: Path, **overrides: Any) -> RunResult:
+def _run_settings(out: Path, **overrides: Any) -> RunResult:
     hooks = overrides.pop("hooks", None)
     force_new = overrides.pop("force_new", False)
     config = build_config(settings(**overrides), {}, "test")
@@ -38,7 +40,7 @@ def run_settings(out: Path, **overrides: Any) -> RunResult:
     return run(config, out, **kwargs)
 
 
-def stored(out: Path) -> pd.DataFrame:
+def _stored(out: Path) -> pd.DataFrame:
     """The store without the columns that legitimately differ between runs."""
     with Store.open(out / "results.duckdb") as store:
         table = store.frame()
@@ -48,3 +50,15 @@ def stored(out: Path) -> pd.DataFrame:
 @pytest.fixture
 def tmp_run(tmp_path: Path) -> Path:
     return tmp_path / "run"
+
+
+@pytest.fixture
+def run_settings() -> Callable[..., RunResult]:
+    """``run_settings(out, **overrides)``: run the small default settings with overrides."""
+    return _run_settings
+
+
+@pytest.fixture
+def stored() -> Callable[[Path], pd.DataFrame]:
+    """``stored(out)``: the run's store without latency and time columns."""
+    return _stored

@@ -33,6 +33,7 @@ ARGS = [
     "--seed",
     "11",
     "--quiet",
+    "--no-figures",
 ]
 
 

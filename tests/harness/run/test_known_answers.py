@@ -14,8 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.harness.run.conftest import run_settings
-
 RATES = {"ClearNoon": 0.1, "HardRainNoon": 0.8, "ClearNight": 0.35}
 MODEL = "scripted:noisy?error=0.1&weather.HardRainNoon=0.8&weather.ClearNight=0.35&style=free"
 CONDITIONS = ";".join(f"weather={w},control=light_red" for w in RATES)
@@ -37,7 +35,7 @@ def misses(certificates: pd.DataFrame) -> int:
     ],
 )
 def test_family_wise_coverage_of_set_rates(
-    tmp_path: Path, mode: str, event: str, questions: str
+    tmp_path: Path, mode: str, event: str, questions: str, run_settings
 ) -> None:
     failures = 0
     cells = 0

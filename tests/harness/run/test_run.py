@@ -9,17 +9,18 @@ import pandas as pd
 import pytest
 import yaml
 
-from drivecert import UsageError, pixel_sha256
+from drivecert import DrivecertError, UsageError, pixel_sha256
 from harness.render import open_renderer
 from harness.run import Hooks
 from models import open_model
-from tests.harness.run.conftest import run_settings, stored
 
 QUESTIONS = ["stop_needed", "building_blocks", "right_turn_possible", "action"]
 
 
-def test_a_run_stores_every_answer_and_certifies_every_cell(tmp_run: Path) -> None:
-    result = run_settings(tmp_run)
+def test_a_run_stores_every_answer_and_certifies_every_cell(
+    tmp_run: Path, run_settings, stored
+) -> None:
+    result = run_settings(tmp_run, figures=True)
     table = stored(tmp_run)
     assert len(table) == 2 * 4 * 6
     assert not table.duplicated(["condition", "sample", "question"]).any()
@@ -51,7 +52,7 @@ def test_a_run_stores_every_answer_and_certifies_every_cell(tmp_run: Path) -> No
 
 @pytest.mark.parametrize("sequential", [False, True])
 def test_batch_size_does_not_change_the_store_or_the_certificates(
-    tmp_path: Path, sequential: bool
+    tmp_path: Path, sequential: bool, run_settings, stored
 ) -> None:
     model = "scripted:noisy?error=0.1&weather.HardRainNoon=0.9&style=free"
     common = dict(model=model, sequential=sequential, n_max=40)
@@ -64,7 +65,9 @@ def test_batch_size_does_not_change_the_store_or_the_certificates(
         assert len(stored(tmp_path / "b1")) < 2 * 4 * 40  # some cells stopped early
 
 
-def test_rerunning_resumes_and_another_config_is_refused(tmp_run: Path) -> None:
+def test_rerunning_resumes_and_another_config_is_refused(
+    tmp_run: Path, run_settings, stored
+) -> None:
     run_settings(tmp_run, n_max=4)
     before = stored(tmp_run)
     again = run_settings(tmp_run, n_max=4)
@@ -77,7 +80,7 @@ def test_rerunning_resumes_and_another_config_is_refused(tmp_run: Path) -> None:
     pd.testing.assert_frame_equal(stored(tmp_run), before)
 
 
-def test_force_new_starts_again_without_asking_the_model_twice(tmp_run: Path) -> None:
+def test_force_new_starts_again_without_asking_the_model_twice(tmp_run: Path, run_settings) -> None:
     asked: list[int] = []
 
     def counting(spec, options):  # type: ignore[no-untyped-def]
@@ -124,7 +127,9 @@ class FlakyModel:
         self.inner.close()
 
 
-def test_failed_queries_are_retried_then_stored_as_failed_and_not_counted(tmp_run: Path) -> None:
+def test_failed_queries_are_retried_then_stored_as_failed_and_not_counted(
+    tmp_run: Path, run_settings, stored
+) -> None:
     hooks = Hooks(open_model=lambda spec, options: FlakyModel(open_model(spec, options)))
     result = run_settings(tmp_run, n_max=6, hooks=hooks)
     table = stored(tmp_run)
@@ -154,9 +159,12 @@ class BrokenRenderer:
         self.inner.close()
 
 
-def test_a_scene_that_cannot_be_rendered_fails_its_questions(tmp_run: Path) -> None:
+@pytest.mark.parametrize("batch_size", [1, 8])
+def test_a_scene_that_cannot_be_rendered_fails_its_questions(
+    tmp_run: Path, run_settings, stored, batch_size: int
+) -> None:
     hooks = Hooks(open_renderer=lambda name, s: BrokenRenderer(open_renderer(name, s)))
-    run_settings(tmp_run, n_max=4, hooks=hooks)
+    run_settings(tmp_run, n_max=4, hooks=hooks, batch_size=batch_size)
     table = stored(tmp_run)
     failed = table[table["status"] == "failed"]
     assert len(failed) == 2 * 4 and set(failed["sample"]) == {2}
@@ -165,18 +173,22 @@ def test_a_scene_that_cannot_be_rendered_fails_its_questions(tmp_run: Path) -> N
     assert (pd.read_csv(tmp_run / "certificates.csv")["n"] == 3).all()
 
 
-def test_a_model_that_fails_everything_stops_the_run_storing_nothing(tmp_run: Path) -> None:
+def test_a_model_that_fails_everything_stops_the_run_storing_nothing(
+    tmp_run: Path, run_settings, stored
+) -> None:
     class Dead(FlakyModel):
         def generate(self, queries, decoding):  # type: ignore[no-untyped-def]
             raise ConnectionError("connection refused")
 
     hooks = Hooks(open_model=lambda spec, options: Dead(open_model(spec, options)))
-    with pytest.raises(Exception, match=r"every query of a batch failed.*connection refused"):
-        run_settings(tmp_run, hooks=hooks)
+    with pytest.raises(DrivecertError, match=r"last 3 batches failed.*connection refused"):
+        run_settings(tmp_run, hooks=hooks, batch_size=2)
     assert stored(tmp_run).empty
 
 
-def test_sequential_stops_cells_early_and_certifies_with_the_sequence(tmp_run: Path) -> None:
+def test_sequential_stops_cells_early_and_certifies_with_the_sequence(
+    tmp_run: Path, run_settings
+) -> None:
     model = "scripted:noisy?error=0.02&weather.HardRainNoon=0.95"
     result = run_settings(tmp_run, model=model, sequential=True, n_max=200)
     certificates = pd.read_csv(tmp_run / "certificates.csv")
@@ -190,7 +202,7 @@ def test_sequential_stops_cells_early_and_certifies_with_the_sequence(tmp_run: P
     assert result.summary["queries"] < 8 * 200 / 3
 
 
-def test_questions_subset_and_wrong_event(tmp_run: Path) -> None:
+def test_questions_subset_and_wrong_event(tmp_run: Path, run_settings) -> None:
     model = "scripted:noisy?error=0.5"
     run_settings(tmp_run, model=model, questions="building_blocks", event="wrong", n_max=30)
     certificates = pd.read_csv(tmp_run / "certificates.csv")

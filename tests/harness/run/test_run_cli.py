@@ -9,7 +9,7 @@ import pytest
 
 from harness.cli import main
 
-SMALL = ["--conditions", "weather=ClearNoon,control=light_red", "--n-max", "3"]
+SMALL = ["--conditions", "weather=ClearNoon,control=light_red", "--n-max", "3", "--no-figures"]
 
 
 def cli(args: list[str], capsys) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
@@ -25,6 +25,7 @@ def small_yaml(tmp_path: Path) -> Path:
     path.write_text(
         "scenario: right_turn\nmodel: scripted:oracle\nn_max: 3\nquestions: [action]\n"
         "conditions: weather=ClearNoon,control=light_red\nrender: {width: 64, height: 36}\n"
+        "figures: false\n"
     )
     return path
 

@@ -1,0 +1,79 @@
+"""What protects a run directory: one run at a time, its own store, Ctrl-C keeps work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from drivecert import UsageError
+from harness.run import Hooks, Scheduler, build_config, make_plan
+from harness.run._pipeline import Counters
+from harness.run._progress import LiveTable
+from harness.run._rundir import RunDir
+from models import open_model
+
+
+def test_a_directory_in_use_by_another_run_is_refused(tmp_run: Path, run_settings) -> None:
+    run_settings(tmp_run, n_max=2)
+    with RunDir(tmp_run).lock(), pytest.raises(UsageError, match="in use by another"):
+        run_settings(tmp_run, n_max=2)
+
+
+def test_a_store_from_another_configuration_is_refused(tmp_path: Path, run_settings) -> None:
+    run_settings(tmp_path / "a", n_max=2)
+    run_settings(tmp_path / "b", n_max=3)
+    (tmp_path / "b" / "results.duckdb").replace(tmp_path / "a" / "results.duckdb")
+    with pytest.raises(UsageError, match="written by another configuration"):
+        run_settings(tmp_path / "a", n_max=2)
+
+
+class Interrupting:
+    """Answers two batches, then the user presses Ctrl-C."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.calls = inner, 0
+        self.model_id, self.revision = inner.model_id, inner.revision
+
+    def generate(self, queries, decoding):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls == 3:
+            raise KeyboardInterrupt
+        return self.inner.generate(queries, decoding)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_ctrl_c_keeps_every_judged_batch_and_the_rerun_finishes_the_same(
+    tmp_path: Path, run_settings, stored
+) -> None:
+    hooks = Hooks(open_model=lambda spec, options: Interrupting(open_model(spec, options)))
+    common = dict(model="scripted:noisy?error=0.3", batch_size=2, n_max=8)
+    with pytest.raises(KeyboardInterrupt):
+        run_settings(tmp_path / "cut", hooks=hooks, **common)
+    assert len(stored(tmp_path / "cut")) == 2 * 2 * 4  # two batches of two scenes
+    run_settings(tmp_path / "cut", **common)
+    run_settings(tmp_path / "whole", **common)
+    assert (tmp_path / "cut" / "certificates.csv").read_bytes() == (
+        tmp_path / "whole" / "certificates.csv"
+    ).read_bytes()
+
+
+def test_the_live_table_shows_every_cell_and_the_rate(tmp_path: Path) -> None:
+    config = build_config(
+        {"scenario": "right_turn", "model": "scripted:oracle", "sequential": True}, {}, "t"
+    )
+    scheduler = Scheduler(make_plan(config))
+    scheduler.next_batch(4)
+    console = Console(record=True, width=160, height=200)
+    import threading
+
+    console.print(LiveTable(scheduler, Counters(samples=4), threading.Lock()))
+    text = console.export_text()
+    assert "right_turn" in text and "0/80 cells stopped" in text
+    assert text.count("stop_needed") == 20 and "running" in text
+    small = Console(record=True, width=160, height=20)
+    small.print(LiveTable(scheduler, Counters(), threading.Lock()))
+    assert "more cells not shown" in small.export_text()
