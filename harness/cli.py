@@ -251,7 +251,13 @@ def bound_command(
 
 @app.command("certify")
 def certify_command(
-    verdicts: Annotated[Path, typer.Argument(help="Verdicts table (.csv, .jsonl or .parquet).")],
+    verdicts: Annotated[
+        Path,
+        typer.Argument(
+            help="Verdicts table (.csv, .jsonl or .parquet), or a run directory / its "
+            "results.duckdb."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
     spec: Annotated[
         str, typer.Option(help="Threshold on P(event): <=0.1 (safe below) or >=0.85.")
@@ -310,7 +316,7 @@ def certify_command(
         event=check_event(event),
         group_by=parse_group_by(group_by),
     )
-    written = write_analysis(read_verdicts(verdicts), out, options)
+    written = write_analysis(_verdicts_table(verdicts, read_verdicts), out, options)
     typer.echo(f"certificates: {written['certificates']}")
     typer.echo(f"safety table: {written['table_md']}")
     typer.echo(f"figures: {out / 'figures'}")
@@ -326,6 +332,21 @@ def _register_run_commands() -> None:
 
 
 _register_run_commands()
+
+
+def _verdicts_table(path: Path, read_file: Any) -> Any:
+    """A verdicts table from a file, or from a run's store (a run directory or .duckdb)."""
+    from harness.store import FILE_NAME, Store
+
+    store_path = path / FILE_NAME if path.is_dir() else path
+    if store_path.suffix != ".duckdb":
+        return read_file(path)
+    if not store_path.is_file():
+        raise UsageError(f"no results store at {store_path}; give a run directory of drivecert run")
+    from harness.run import verdicts_table
+
+    with Store.open(store_path) as store:
+        return verdicts_table(store)
 
 
 @app.command("version")

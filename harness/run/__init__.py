@@ -52,6 +52,9 @@ if TYPE_CHECKING:
     from harness.run._session import (
         verdicts_of as verdicts_of,
     )
+    from harness.run._session import (
+        verdicts_table as verdicts_table,
+    )
 
 _WHERE = {
     "RunConfig": "_config",
@@ -68,6 +71,7 @@ _WHERE = {
     "RunResult": "_session",
     "run": "_session",
     "verdicts_of": "_session",
+    "verdicts_table": "_session",
 }
 
 __all__ = sorted(_WHERE)

@@ -278,9 +278,14 @@ def _write_manifest(run_dir: RunDir, plan: Plan, model: CachedModel, info: Rende
     )
 
 
+def verdicts_table(store: Store) -> pd.DataFrame:
+    """The store as the analysis's verdicts table (rows in key order)."""
+    return store.frame(VERDICT_COLUMNS)
+
+
 def verdicts_of(store: Store, plan: Plan) -> pd.DataFrame:
     """The store as the analysis's verdicts table, in plan order (condition, question, sample)."""
-    table = store.frame(VERDICT_COLUMNS)
+    table = verdicts_table(store)
     order = {label: i for i, label in enumerate(plan.labels)}
     questions = {q: i for i, q in enumerate(plan.questions)}
     table = table.assign(

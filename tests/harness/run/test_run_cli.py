@@ -129,3 +129,22 @@ def test_a_stored_run_is_untouched_by_a_refused_rerun(tmp_path: Path, capsys) ->
         code, _, err = cli([*args, *bad], capsys)
         assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_certify_reads_a_run_directory_with_other_settings(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "run"
+    model = "scripted:noisy?error=0.3"
+    args = ["run", "right_turn", "--model", model, *SMALL, "--out", str(out), "--quiet"]
+    assert cli(args, capsys)[0] == 0
+    again = tmp_path / "again"
+    code, _, err = cli(["certify", str(out), "--out", str(again), "--spec", "<=0.3"], capsys)
+    assert code == 0, err
+    run_certs = pd.read_csv(out / "certificates.csv").sort_values(["condition", "question"])
+    re_certs = pd.read_csv(again / "certificates.csv").sort_values(["condition", "question"])
+    columns = ["condition", "question", "n", "unsafe", "wrong", "lower", "upper"]
+    pd.testing.assert_frame_equal(
+        run_certs[columns].reset_index(drop=True), re_certs[columns].reset_index(drop=True)
+    )
+    assert (re_certs["threshold"] == 0.3).all()
+    code, _, err = cli(["certify", str(tmp_path / "nothing"), "--out", str(again)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
