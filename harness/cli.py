@@ -249,104 +249,16 @@ def bound_command(
     )
 
 
-@app.command("certify")
-def certify_command(
-    verdicts: Annotated[
-        Path,
-        typer.Argument(
-            help="Verdicts table (.csv, .jsonl or .parquet), or a run directory / its "
-            "results.duckdb."
-        ),
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
-    spec: Annotated[
-        str, typer.Option(help="Threshold on P(event): <=0.1 (safe below) or >=0.85.")
-    ] = "<=0.5",
-    delta: Annotated[float, typer.Option(help="Family-wise miscoverage.")] = 0.05,
-    method: Annotated[
-        str,
-        typer.Option(
-            help="clopper-pearson (fixed n, exact), wilson, jeffreys; beta-binomial or "
-            "betting when sampling stopped adaptively."
-        ),
-    ] = "clopper-pearson",
-    multiplicity: Annotated[str, typer.Option(help="bonferroni or holm.")] = "bonferroni",
-    temporal: Annotated[
-        str | None,
-        typer.Option(help="Fold each scene's frames: always-safe or stops-before-line."),
-    ] = None,
-    pair_a: Annotated[
-        str | None, typer.Option(help="Relational spec: condition A of paired scenes.")
-    ] = None,
-    pair_b: Annotated[str | None, typer.Option(help="Relational spec: condition B.")] = None,
-    event: Annotated[
-        str,
-        typer.Option(
-            help="unsafe: certify P(unsafe); wrong: P(answer not in the safe set), from the "
-            "verdicts' wrong column."
-        ),
-    ] = "unsafe",
-    group_by: Annotated[
-        str,
-        typer.Option(
-            "--group-by",
-            help="Two condition variables the tables and heatmap group by (rows,columns).",
-        ),
-    ] = "weather,maneuver",
-) -> None:
-    """Certify every cell of a verdicts table: certificates.csv, tables and figures."""
-    from analysis import (
-        AnalysisOptions,
-        Spec,
-        check_event,
-        parse_group_by,
-        read_verdicts,
-        write_analysis,
-    )
-
-    if (pair_a is None) != (pair_b is None):
-        raise UsageError("a relational spec needs both --pair-a and --pair-b")
-    options = AnalysisOptions(
-        spec=Spec.parse(spec),
-        delta=delta,
-        method=method,
-        multiplicity=multiplicity,
-        temporal=temporal,
-        pair=(pair_a, pair_b) if pair_a is not None and pair_b is not None else None,
-        event=check_event(event),
-        group_by=parse_group_by(group_by),
-    )
-    written = write_analysis(_verdicts_table(verdicts, read_verdicts), out, options)
-    typer.echo(f"certificates: {written['certificates']}")
-    typer.echo(f"safety table: {written['table_md']}")
-    typer.echo(f"figures: {out / 'figures'}")
-    if "relational" in written:
-        typer.echo(f"relational: {written['relational']}")
-
-
-def _register_run_commands() -> None:
+def _register_commands() -> None:
+    from harness._certify_command import certify_command
     from harness.run._commands import demo_command, run_command
 
+    app.command("certify")(certify_command)
     app.command("run")(run_command)
     app.command("demo")(demo_command)
 
 
-_register_run_commands()
-
-
-def _verdicts_table(path: Path, read_file: Any) -> Any:
-    """A verdicts table from a file, or from a run's store (a run directory or .duckdb)."""
-    from harness.store import FILE_NAME, Store
-
-    store_path = path / FILE_NAME if path.is_dir() else path
-    if store_path.suffix != ".duckdb":
-        return read_file(path)
-    if not store_path.is_file():
-        raise UsageError(f"no results store at {store_path}; give a run directory of drivecert run")
-    from harness.run import verdicts_table
-
-    with Store.open(store_path) as store:
-        return verdicts_table(store)
+_register_commands()
 
 
 @app.command("version")

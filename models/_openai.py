@@ -15,6 +15,8 @@ are not sent.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import random
 import time
@@ -30,6 +32,8 @@ from models._chat import clean_reply, openai_messages
 from models._types import Decoding, ModelQuery, Response
 
 FORM = "openai:MODEL@http://HOST:PORT/v1[?key_env=NAME]"
+#: Fields of a ``/models`` entry that identify what is served (``created`` is not one).
+STABLE_FIELDS = ("root", "parent", "owned_by", "max_model_len")
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 _MAX_BACKOFF_S = 30.0
 
@@ -78,15 +82,24 @@ class OpenAIModel:
         return self._revision
 
     def _served_revision(self) -> str:
+        """The server's URL and a fingerprint of what ``/models`` says of the model.
+
+        Only fields that stay put across requests count (``root``, ``parent``,
+        ``owned_by``, ``max_model_len``): vLLM stamps ``created`` with the time of each
+        request, so it would make every session look like another model.
+        """
         try:
             listing = self.client.get("/models", timeout=min(10.0, self.options.timeout_s))
             entries = listing.json().get("data", []) if listing.status_code == 200 else []
-        except (httpx.HTTPError, ValueError):
+        except (httpx.HTTPError, ValueError, AttributeError):
             return "unknown"
         for entry in entries:
             if isinstance(entry, dict) and entry.get("id") == self._model:
-                created = entry.get("created")
-                return f"{self.base_url}#created={created}" if created else self.base_url
+                stable = {k: entry[k] for k in STABLE_FIELDS if entry.get(k) is not None}
+                if not stable:
+                    return self.base_url
+                text = json.dumps(stable, sort_keys=True, default=str)
+                return f"{self.base_url}#{hashlib.sha256(text.encode()).hexdigest()[:12]}"
         return "unknown"
 
     def generate(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[Response]:

@@ -99,3 +99,21 @@ def test_importing_the_core_loads_neither_numpy_nor_pil() -> None:
     code = "import sys, drivecert; print(sorted({'numpy', 'PIL'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_write_atomic_gives_new_files_the_usual_mode_and_keeps_an_existing_one(tmp_path) -> None:
+    import os
+    import stat
+
+    from drivecert import write_atomic
+
+    fresh = write_atomic(tmp_path / "new.txt", "a")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    write_atomic(kept, b"new")
+    assert kept.read_bytes() == b"new" and stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []

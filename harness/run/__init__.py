@@ -29,6 +29,9 @@ if TYPE_CHECKING:
         Plan as Plan,
     )
     from harness.run._plan import (
+        certify_defaults as certify_defaults,
+    )
+    from harness.run._plan import (
         make_plan as make_plan,
     )
     from harness.run._scheduler import (
@@ -64,6 +67,7 @@ _WHERE = {
     "Cell": "_plan",
     "Plan": "_plan",
     "make_plan": "_plan",
+    "certify_defaults": "_plan",
     "Observation": "_scheduler",
     "SampleTask": "_scheduler",
     "Scheduler": "_scheduler",

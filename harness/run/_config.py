@@ -21,7 +21,7 @@ Event = Literal["unsafe", "wrong"]
 
 #: Settings that change how a run goes but never what it stores or certifies; they may
 #: differ between a run and its resumption.
-OPERATIONAL = frozenset({"batch_size", "retries", "cache", "figures"})
+OPERATIONAL = frozenset({"batch_size", "retries", "cache", "figures", "model_options"})
 
 
 class _Strict(BaseModel):

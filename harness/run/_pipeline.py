@@ -23,8 +23,8 @@ from harness.run._writer import StoreWriter
 from harness.store import ResultRow
 from scenarios import Question
 
-#: Batches in a row whose every query failed before the run stops.
-FAILED_STREAK = 3
+#: Scenes in a row whose every query failed before the run stops (whatever the batch size).
+FAILED_STREAK = 24
 
 
 @dataclass
@@ -71,7 +71,7 @@ class Pipeline:
         batch_size: scenes per batch.
         depth: batches rendered ahead of the model.
         lock: held while the scheduler's state changes (a progress display reads it).
-        on_batch: called with the counters after each judged batch.
+        on_batch: called with the counters after each judged batch (handed to the writer).
     """
 
     scheduler: Scheduler
@@ -85,6 +85,7 @@ class Pipeline:
     on_batch: Callable[[Counters], None] | None = None
     counters: Counters = field(default_factory=Counters)
     _held: list[list[ResultRow]] = field(default_factory=list, init=False)
+    _streak: int = field(default=0, init=False)
 
     def run(self) -> Counters:
         """Run until no cell wants another sample.
@@ -92,7 +93,7 @@ class Pipeline:
         Every judged batch is committed before this returns or raises.
 
         Raises:
-            DrivecertError: when every query of FAILED_STREAK batches in a row failed (a
+            DrivecertError: when every query of FAILED_STREAK scenes in a row failed (a
                 model or renderer that does not work at all); those are not stored.
         """
         try:
@@ -142,7 +143,7 @@ class Pipeline:
             keep = self.scheduler.observe(observations)
         kept = [row for row, k in zip(rows, keep, strict=True) if k]
         started = time.perf_counter()
-        self._store(kept, failed=bool(rows) and all(r.status == "failed" for r in rows))
+        self._store(rows, kept)
         counters = self.counters
         counters.commit_s += time.perf_counter() - started
         counters.samples += len(rendered)
@@ -153,25 +154,33 @@ class Pipeline:
         if self.on_batch is not None:
             self.on_batch(counters)
 
-    def _store(self, kept: list[ResultRow], failed: bool) -> None:
+    def _store(self, rows: Sequence[ResultRow], kept: list[ResultRow]) -> None:
         """Hand a judged batch to the writer, holding back batches where everything failed.
 
-        A few such batches in a row mean the model or the renderer does not work at all
-        (a server down, a wrong spec): the run stops without storing them, so that a re-run
-        asks them again. A batch with any answer releases the held ones first, in order.
+        FAILED_STREAK scenes in a row whose every query failed mean that the model or the
+        renderer does not work at all (a server down, a wrong spec): the run stops without
+        storing the batches held, so that a re-run asks them again. The count is of
+        scenes, whatever the batch size; a batch with any answer releases the held ones,
+        in order, so a scene that fails on its own is stored as failed.
         """
-        if not failed:
+        scenes: dict[tuple[str, int], bool] = {}
+        for row in rows:  # per scene, in order: did every query fail?
+            key = (row.condition, row.sample)
+            scenes[key] = scenes.get(key, True) and row.status == "failed"
+        for failed in scenes.values():
+            self._streak = self._streak + 1 if failed else 0
+        if not all(scenes.values()):
             for held in self._held:
                 self.writer.submit(held)
             self._held.clear()
             self.writer.submit(kept)
             return
         self._held.append(kept)
-        if len(self._held) >= FAILED_STREAK:
-            error = next((r.error for r in reversed(kept) if r.error), "unknown error")
+        if self._streak >= FAILED_STREAK:
+            error = next((r.error for r in reversed(rows) if r.error), "unknown error")
             self._held.clear()
             raise DrivecertError(
-                f"every query of the last {FAILED_STREAK} batches failed (last: {error}); "
+                f"every query of the last {self._streak} scenes failed (last: {error}); "
                 "they were not stored: fix the model or renderer and re-run the same command "
                 "to resume"
             )

@@ -8,11 +8,13 @@ typo fails in one line before a model is loaded or a file is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from analysis import CERTIFY_METHODS, MULTIPLICITIES, SEQUENCE_METHODS, Spec
 from drivecert import UsageError, did_you_mean
-from harness.run._config import RunConfig
+from harness.run._config import RunConfig, build_config
+from harness.run._rundir import read_run_config
 from scenarios import Condition, Question, Scenario, get_scenario
 
 
@@ -98,12 +100,41 @@ def make_plan(config: RunConfig) -> Plan:
             f"--sequential stops on the data, so a fixed-n interval ({method}) would lose its "
             f"coverage; use --method {' or '.join(SEQUENCE_METHODS)}"
         )
+    if config.sequential and config.multiplicity == "holm" and method == "beta-binomial":
+        raise UsageError(
+            "--sequential stops each cell on its beta-binomial sequence at delta/K, and Holm's "
+            "mixture p-values can then fail to confirm a stop; use --multiplicity bonferroni, "
+            "or --method betting with holm"
+        )
     if config.multiplicity not in MULTIPLICITIES:
         raise UsageError(
             f"unknown multiplicity {config.multiplicity!r}; choose one of "
             f"{', '.join(MULTIPLICITIES)}"
         )
     return Plan(config, scenario, conditions, questions, spec)
+
+
+def certify_defaults(root: Path) -> dict[str, Any]:
+    """How the run in ``root`` was certified: spec, delta, method, multiplicity, event,
+    group_by (``rows,columns``) and whether it stopped sequentially.
+
+    Raises:
+        UsageError: when ``root`` holds no run configuration.
+    """
+    stored = read_run_config(root)
+    if stored is None:
+        raise UsageError(f"{root} holds no drivecert run (no config.yaml); give a run directory")
+    config = build_config(stored["settings"], {}, str(root / "config.yaml"))
+    plan = make_plan(config)
+    return {
+        "spec": config.spec,
+        "delta": config.delta,
+        "method": config.interval_method,
+        "multiplicity": config.multiplicity,
+        "event": config.event,
+        "group_by": ",".join(plan.group_by()),
+        "sequential": config.sequential,
+    }
 
 
 def _conditions(

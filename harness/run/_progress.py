@@ -2,7 +2,8 @@
 
 Bounds are computed only when the table is drawn, for every cell at once (vectorised), so
 the display costs the run loop nothing between redraws. In fixed-n mode the interval shown
-is the Clopper-Pearson interval at the current n, which holds only once n reaches n_max.
+is the run's fixed-n interval (Clopper-Pearson for a sequence method) at the current n,
+which holds only once n reaches n_max.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from analysis import binomial_bounds, certifier_bounds, per_condition_delta
+from analysis import METHODS, binomial_bounds, certifier_bounds, per_condition_delta
 from harness.run._pipeline import Counters
 from harness.run._scheduler import CellState, Scheduler
 
@@ -47,8 +48,9 @@ def snapshot(scheduler: Scheduler) -> list[CellView]:
         lower, upper = certifier_bounds(certifiers)
     else:
         each = per_condition_delta(config.delta, len(states))
+        method = config.interval_method if config.interval_method in METHODS else "clopper-pearson"
         lower, upper = binomial_bounds(
-            np.array([s.events for s in states]), np.array([s.n for s in states]), each
+            np.array([s.events for s in states]), np.array([s.n for s in states]), each, method
         )
     decisions = plan.spec.decide_many(lower, upper)
     return [

@@ -100,22 +100,22 @@ class RunDir:
         existing = _nearest_existing(root)
         if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
             raise UsageError(f"cannot write the run directory {root}: {existing} is not writable")
-        if not root.exists() or force_new:
+        if not root.exists():
             return False
-        config = root / CONFIG
-        if not config.is_file():
-            if any(
-                p.name not in OWN and not p.name.startswith(".analysis-") for p in root.iterdir()
-            ):
+        stored = read_run_config(root)
+        if stored is None:  # never --force-new a folder that holds anything but a run's own
+            foreign = [p.name for p in root.iterdir() if not _own(p.name)]
+            if foreign:
                 raise UsageError(
-                    f"{root} is not empty and holds no drivecert run (no {CONFIG}); "
-                    "give a new or empty directory"
+                    f"{root} is not empty and holds no drivecert run (it has {foreign[0]} and "
+                    f"no drivecert {CONFIG}); give a new or empty directory"
                 )
             return False
-        stored = _read_config(config)
-        if stored.get("fingerprint") == fingerprint:
+        if force_new:
+            return False
+        if stored["fingerprint"] == fingerprint:
             return True
-        changed = _differences(stored.get("settings", {}), payload)
+        changed = _differences(stored["settings"], payload)
         raise UsageError(
             f"{root} holds a run with other settings ({changed}); re-run with the same settings "
             "to resume it, choose another --out, or add --force-new to start it again"
@@ -127,8 +127,13 @@ class RunDir:
 
         The lock is released when the process ends, however it ends.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = (self.root / LOCK).open("a")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = (self.root / LOCK).open("a")
+        except OSError as error:
+            raise UsageError(
+                f"cannot write the run directory {self.root}: {error.strerror or error}"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -206,14 +211,31 @@ def _nearest_existing(path: Path) -> Path:
     return current
 
 
-def _read_config(path: Path) -> dict[str, Any]:
+def read_run_config(root: Path) -> dict[str, Any] | None:
+    """The ``fingerprint`` and ``settings`` of the run in ``root``, or None."""
+    path = root / CONFIG
+    return _read_config(path) if path.is_file() else None
+
+
+def _own(name: str) -> bool:
+    """Whether a directory entry is one a run makes before its config.yaml exists."""
+    return name in OWN or name.startswith(".analysis-")
+
+
+def _read_config(path: Path) -> dict[str, Any] | None:
+    """A run's config.yaml (``fingerprint`` and ``settings``), or None for any other file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        data = None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path} is unreadable; use --force-new to start the run again")
-    return data
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    if (
+        isinstance(data, dict)
+        and set(data) == {"fingerprint", "settings"}
+        and isinstance(data["fingerprint"], str)
+        and isinstance(data["settings"], dict)
+    ):
+        return data
+    return None
 
 
 def _differences(before: dict[str, Any], after: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from harness.run._writer import StoreWriter
 from harness.store import FILE_NAME, Store
 from models import CachedModel, Decoding, LoadOptions, ModelBackend, ResponseCache, open_model
 
+#: The revision a backend reports when it cannot tell (e.g. a server without /models).
+UNKNOWN = "unknown"
 #: Columns of the store the analysis reads.
 VERDICT_COLUMNS = (
     "scenario",
@@ -117,15 +120,12 @@ def run(
     run_dir = RunDir(out)
     payload = config.fingerprint_payload(plan.resolved())
     print_ = fingerprint(payload)
+    run_dir.check(payload, print_, force_new)  # read-only: a refusal touches nothing
     with ExitStack() as stack:
-        existed = run_dir.root.is_dir()
-        if existed:
-            stack.enter_context(run_dir.lock())
-        run_dir.check(payload, print_, force_new)
         backend = hooks.open_model(config.model, _load_options(plan))
         stack.callback(backend.close)
-        if not existed:
-            stack.enter_context(run_dir.lock())
+        stack.enter_context(run_dir.lock())
+        run_dir.check(payload, print_, force_new)  # again: another run may have come meanwhile
         if force_new:
             run_dir.reset()
         run_dir.write_config(payload, print_)
@@ -143,11 +143,13 @@ def run(
         resumed = scheduler.replay(_stored(store, plan))
         _write_manifest(run_dir, plan, model, info)
         asker = Asker(model, _decoding(config), config.retries, config.system_prompt)
+        writer = StoreWriter(store).start()
+        stack.callback(writer.close)  # before the store closes: no commit is cut off
         pipeline = Pipeline(
             scheduler,
             stage,
             asker,
-            StoreWriter(store).start(),
+            writer,
             _reference_questions(plan),
             config.batch_size,
             on_batch=on_batch,
@@ -232,7 +234,14 @@ def _check_store(store: Store, print_: str, model: CachedModel, out: Path) -> No
         )
     current = (model.model_id, model.revision)
     for stored in store.revisions():
-        if stored != current:
+        if stored != current and UNKNOWN in (stored[1], current[1]) and stored[0] == current[0]:
+            warnings.warn(
+                f"cannot tell whether {current[0]} is still the revision that answered {out} "
+                f"(stored: {stored[1]}, now: {current[1]}); resuming as the same model",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        elif stored != current:
             raise UsageError(
                 f"{out} was answered by {stored[0]} at revision {stored[1]}, but the model is "
                 f"now at revision {current[1]}; finish with the same weights, or use --force-new"

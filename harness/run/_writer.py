@@ -8,6 +8,7 @@ hand-off, and nothing later is written.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -61,10 +62,20 @@ class StoreWriter:
         Raises:
             DrivecertError: a failure of a commit.
         """
-        if self._thread is not None and self._thread.is_alive():
+        thread = self._thread
+        if thread is not None and thread.is_alive():
             self._queue.put(_DONE)
-            self._thread.join()
+            while thread.is_alive():
+                try:
+                    thread.join()
+                except KeyboardInterrupt:  # a second Ctrl-C waits for the commit under way
+                    continue
         self._raise()
+
+    def close(self) -> None:
+        """Commit what is queued and stop; errors were raised at their hand-off already."""
+        with contextlib.suppress(Exception):
+            self.flush()
 
     def _raise(self) -> None:
         if self._error is not None:

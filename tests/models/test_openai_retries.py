@@ -86,7 +86,7 @@ def test_retries_then_succeeds(server, monkeypatch) -> None:
     (response,) = model.generate([query()], Decoding(max_new_tokens=5))
     assert response.text == "Yes."
     assert len(script.requests) == 4
-    assert model.revision == f"{url}#created=123"
+    assert model.revision == url  # created is a request time on vLLM: not part of it
     sent = script.requests[-1]
     assert sent["model"] == "tiny" and sent["max_tokens"] == 5 and sent["temperature"] == 0
     image = sent["messages"][0]["content"][0]
@@ -206,3 +206,37 @@ def test_vllm_missing_is_one_line() -> None:
         pass
     with pytest.raises(DrivecertError, match="needs vLLM, which runs on CUDA GPUs only"):
         open_model("vllm:Qwen/Qwen2.5-VL-7B-Instruct")
+
+
+def _models_server(entries: list[dict]) -> tuple[ThreadingHTTPServer, str]:
+    """A server whose /models answers ``entries`` (``created`` set to the request time)."""
+    import time
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            stamped = [{**e, "created": time.time_ns()} for e in entries]
+            reply(self, 200, {"object": "list", "data": stamped})
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+
+
+def test_revision_ignores_vllms_request_time_and_follows_what_is_served() -> None:
+    qwen = {"id": "qwen", "root": "/models/Qwen2-VL-7B", "max_model_len": 4096}
+    httpd, url = _models_server([qwen])
+    try:
+        first = open_model(f"openai:qwen@{url}").revision
+        again = open_model(f"openai:qwen@{url}").revision
+    finally:
+        httpd.shutdown()
+    assert first == again and first.startswith(f"{url}#")
+    other, url2 = _models_server([{**qwen, "root": "/models/Qwen2.5-VL-7B"}])
+    try:
+        changed = open_model(f"openai:qwen@{url2}").revision
+    finally:
+        other.shutdown()
+    assert changed.split("#")[1] != first.split("#")[1]

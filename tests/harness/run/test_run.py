@@ -181,9 +181,21 @@ def test_a_model_that_fails_everything_stops_the_run_storing_nothing(
             raise ConnectionError("connection refused")
 
     hooks = Hooks(open_model=lambda spec, options: Dead(open_model(spec, options)))
-    with pytest.raises(DrivecertError, match=r"last 3 batches failed.*connection refused"):
-        run_settings(tmp_run, hooks=hooks, batch_size=2)
+    with pytest.raises(DrivecertError, match=r"last 24 scenes failed.*connection refused"):
+        run_settings(tmp_run, hooks=hooks, batch_size=2, n_max=20)
     assert stored(tmp_run).empty
+
+
+@pytest.mark.parametrize("batch_size", [1, 8])
+def test_scattered_failures_are_stored_whatever_the_batch_size(
+    tmp_run: Path, run_settings, stored, batch_size: int
+) -> None:
+    model = "scripted:oracle?fail=0.4"
+    run_settings(
+        tmp_run, model=model, questions="stop_needed", retries=0, n_max=40, batch_size=batch_size
+    )
+    table = stored(tmp_run)
+    assert len(table) == 2 * 40 and 20 < (table["status"] == "failed").sum() < 45
 
 
 def test_sequential_stops_cells_early_and_certifies_with_the_sequence(
@@ -217,7 +229,9 @@ def test_operational_settings_do_not_change_the_fingerprint() -> None:
     base = {"scenario": "right_turn", "model": "scripted:oracle"}
     config = build_config(base, {}, "t")
     plan = make_plan(config)
-    faster = build_config({**base, "batch_size": 32, "retries": 0}, {}, "t")
+    faster = build_config(
+        {**base, "batch_size": 32, "retries": 0, "model_options": {"concurrency": 2}}, {}, "t"
+    )
     other = build_config({**base, "seed": 1}, {}, "t")
     prints = [fingerprint(c.fingerprint_payload(plan.resolved())) for c in (config, faster, other)]
     assert prints[0] == prints[1] != prints[2]

@@ -75,6 +75,18 @@ BAD = [
         "use --method beta-binomial or betting",
     ),
     (["run", "right_turn", "--model", "scripted:oracle", "--event", "bad"], "event 'bad'"),
+    (
+        [
+            "run",
+            "right_turn",
+            "--model",
+            "scripted:oracle",
+            "--sequential",
+            "--multiplicity",
+            "holm",
+        ],
+        "use --multiplicity bonferroni, or --method betting with holm",
+    ),
     (["run", "right_turn"], "model is required"),
 ]
 
@@ -148,3 +160,21 @@ def test_certify_reads_a_run_directory_with_other_settings(tmp_path: Path, capsy
     assert (re_certs["threshold"] == 0.3).all()
     code, _, err = cli(["certify", str(tmp_path / "nothing"), "--out", str(again)], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_certify_of_a_sequential_run_keeps_its_method_and_refuses_fixed_n(
+    tmp_path: Path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    out = tmp_path / "run"
+    model = "scripted:noisy?error=0.05"
+    args = ["run", "right_turn", "--model", model, *SMALL, "--sequential", "--out", str(out)]
+    assert cli([*args, "--quiet"], capsys)[0] == 0
+    again = tmp_path / "again"
+    code, _, err = cli(["certify", str(out), "--out", str(again)], capsys)
+    assert code == 0, err
+    certificates = pd.read_csv(again / "certificates.csv")
+    assert certificates["method"].str.startswith("beta-binomial").all()
+    assert (again / "certificates.csv").read_bytes() != b""
+    code, _, err = cli(["certify", str(out), "--out", str(again), "--method", "wilson"], capsys)
+    assert code == 2 and "use --method beta-binomial or betting" in err

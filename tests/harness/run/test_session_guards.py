@@ -77,3 +77,53 @@ def test_the_live_table_shows_every_cell_and_the_rate(tmp_path: Path) -> None:
     small = Console(record=True, width=160, height=20)
     small.print(LiveTable(scheduler, Counters(), threading.Lock()))
     assert "more cells not shown" in small.export_text()
+
+
+@pytest.mark.parametrize("force_new", [False, True])
+def test_a_folder_that_is_not_a_run_is_never_written_to(
+    tmp_path: Path, run_settings, force_new: bool
+) -> None:
+    folder = tmp_path / "project"
+    (folder / "tables").mkdir(parents=True)
+    (folder / "tables" / "mine.csv").write_text("keep")
+    (folder / "config.yaml").write_text("learning_rate: 0.1\n")  # someone else's config
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    with pytest.raises(UsageError, match="holds no drivecert run"):
+        run_settings(folder, n_max=2, force_new=force_new)
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+    assert (folder / "tables" / "mine.csv").read_text() == "keep"
+
+
+def test_a_run_that_appears_while_the_model_loads_is_not_overwritten(
+    tmp_path: Path, run_settings, stored
+) -> None:
+    out = tmp_path / "run"
+
+    def slow_load(spec, options):  # type: ignore[no-untyped-def]
+        run_settings(out, n_max=2)  # another process finishes a run in the same place
+        return open_model(spec, options)
+
+    with pytest.raises(UsageError, match=r"other settings \(n_max: 2 -> 3\)"):
+        run_settings(out, n_max=3, hooks=Hooks(open_model=slow_load))
+    assert len(stored(out)) == 2 * 4 * 2
+    run_settings(out, n_max=2)  # the other run still resumes
+
+
+def test_sequential_betting_with_holm_certifies_every_stop(tmp_run: Path, run_settings) -> None:
+    import json
+
+    import pandas as pd
+
+    run_settings(
+        tmp_run,
+        model="scripted:noisy?error=0.05&weather.HardRainNoon=0.9",
+        sequential=True,
+        method="betting",
+        multiplicity="holm",
+        n_max=100,
+    )
+    cells = json.loads((tmp_run / "summary.json").read_text())["cells"]
+    certificates = pd.read_csv(tmp_run / "certificates.csv")
+    for cell, decision in zip(cells, certificates["decision"], strict=True):
+        if cell["stopped"] == "decided":
+            assert decision != "undecided", cell

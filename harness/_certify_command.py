@@ -1,0 +1,137 @@
+"""``drivecert certify``: certificates, tables and figures from a verdicts table or a run.
+
+Given a run directory (or its ``results.duckdb``), the run's own settings are the defaults
+(spec, delta, method, multiplicity, event, grouping), and a run that stopped adaptively
+refuses a fixed-n interval: its n was chosen by the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from drivecert import UsageError
+
+#: Defaults for a plain verdicts table.
+TABLE_DEFAULTS: dict[str, Any] = {
+    "spec": "<=0.5",
+    "delta": 0.05,
+    "method": "clopper-pearson",
+    "multiplicity": "bonferroni",
+    "event": "unsafe",
+    "group_by": "weather,maneuver",
+}
+
+
+def certify_command(
+    verdicts: Annotated[
+        Path,
+        typer.Argument(
+            help="Verdicts table (.csv, .jsonl or .parquet), or a run directory / its "
+            "results.duckdb (whose settings are then the defaults)."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
+    spec: Annotated[
+        str | None,
+        typer.Option(help="Threshold on P(event): <=0.1 (safe below) or >=0.85 [<=0.5]."),
+    ] = None,
+    delta: Annotated[float | None, typer.Option(help="Family-wise miscoverage [0.05].")] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="clopper-pearson (fixed n, exact; the default), wilson, jeffreys; "
+            "beta-binomial or betting when sampling stopped adaptively."
+        ),
+    ] = None,
+    multiplicity: Annotated[str | None, typer.Option(help="bonferroni (default) or holm.")] = None,
+    temporal: Annotated[
+        str | None,
+        typer.Option(help="Fold each scene's frames: always-safe or stops-before-line."),
+    ] = None,
+    pair_a: Annotated[
+        str | None, typer.Option(help="Relational spec: condition A of paired scenes.")
+    ] = None,
+    pair_b: Annotated[str | None, typer.Option(help="Relational spec: condition B.")] = None,
+    event: Annotated[
+        str | None,
+        typer.Option(
+            help="unsafe (default): certify P(unsafe); wrong: P(answer not in the safe set), "
+            "from the verdicts' wrong column."
+        ),
+    ] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            "--group-by",
+            help="Two condition variables the tables and heatmap group by (rows,columns) "
+            "[weather,maneuver].",
+        ),
+    ] = None,
+) -> None:
+    """Certify every cell of a verdicts table or a run: certificates.csv, tables, figures."""
+    from analysis import (
+        SEQUENCE_METHODS,
+        AnalysisOptions,
+        Spec,
+        check_event,
+        parse_group_by,
+        read_verdicts,
+        write_analysis,
+    )
+
+    if (pair_a is None) != (pair_b is None):
+        raise UsageError("a relational spec needs both --pair-a and --pair-b")
+    store_path = verdicts / "results.duckdb" if verdicts.is_dir() else verdicts
+    run = store_path.suffix == ".duckdb"
+    defaults = _run_defaults(store_path) if run else TABLE_DEFAULTS
+    given: dict[str, Any] = {
+        "spec": spec,
+        "delta": delta,
+        "method": method,
+        "multiplicity": multiplicity,
+        "event": event,
+        "group_by": group_by,
+    }
+    chosen = {k: v if v is not None else defaults[k] for k, v in given.items()}
+    if run and defaults["sequential"] and chosen["method"] not in SEQUENCE_METHODS:
+        raise UsageError(
+            f"{verdicts} stopped each cell on the data (--sequential), so a fixed-n interval "
+            f"({chosen['method']}) would not hold; use --method {' or '.join(SEQUENCE_METHODS)}"
+        )
+    options = AnalysisOptions(
+        spec=Spec.parse(chosen["spec"]),
+        delta=chosen["delta"],
+        method=chosen["method"],
+        multiplicity=chosen["multiplicity"],
+        temporal=temporal,
+        pair=(pair_a, pair_b) if pair_a is not None and pair_b is not None else None,
+        event=check_event(chosen["event"]),
+        group_by=parse_group_by(chosen["group_by"]),
+    )
+    table = _store_verdicts(store_path) if run else read_verdicts(verdicts)
+    written = write_analysis(table, out, options)
+    typer.echo(f"certificates: {written['certificates']}")
+    typer.echo(f"safety table: {written['table_md']}")
+    typer.echo(f"figures: {out / 'figures'}")
+    if "relational" in written:
+        typer.echo(f"relational: {written['relational']}")
+
+
+def _run_defaults(store_path: Path) -> dict[str, Any]:
+    """The certification settings of the run that wrote ``store_path``."""
+    from harness.run import certify_defaults
+
+    if not store_path.is_file():
+        raise UsageError(f"no results store at {store_path}; give a run directory of drivecert run")
+    return certify_defaults(store_path.parent)
+
+
+def _store_verdicts(store_path: Path) -> Any:
+    from harness.run import verdicts_table
+    from harness.store import Store
+
+    with Store.open(store_path) as store:
+        return verdicts_table(store)
