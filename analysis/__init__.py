@@ -43,7 +43,7 @@ from analysis._multiplicity import (
 )
 from analysis._relational import PairedCertificate, certify_pairs
 from analysis._report import AnalysisOptions, write_analysis
-from analysis._sequential import SequentialCertifier, StopRule, certifier_bounds
+from analysis._sequential import SequentialCertifier, StopReason, StopRule, certifier_bounds
 from analysis._spec import EVENTS, Decision, Event, Spec, check_event
 from analysis._temporal import (
     PROPERTIES,
@@ -90,6 +90,7 @@ __all__ = [
     "Safe",
     "SequentialCertifier",
     "Spec",
+    "StopReason",
     "StopRule",
     "binomial_bounds",
     "binomial_interval",

@@ -2,8 +2,9 @@
 
 While the model answers batch k, the render worker draws and renders batch k+1 (and up to
 ``depth`` batches ahead). Each judged batch is filtered by the scheduler (answers past a
-cell's stop are dropped) and committed in one transaction before the next is taken, so a
-run killed at any moment resumes from its last whole batch.
+cell's stop are dropped) and handed to the store writer, which commits it in one
+transaction while the next batch is asked; batches are committed in order, so a run
+killed at any moment resumes from its last whole batch.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Counters:
     Attributes:
         samples: scenes processed.
         queries: questions asked (and judged).
-        stored: rows committed.
+        stored: rows handed to the store writer.
         dropped: answers dropped because their cell had already stopped.
         failed: rows stored as failed.
         wait_s: seconds spent waiting for the render stage.

@@ -161,7 +161,7 @@ class RunDir:
         document = {"fingerprint": fingerprint, "settings": payload}
         text = (
             "# drivecert run configuration (resolved). Re-running the same command resumes;\n"
-            "# `drivecert run --config` accepts the settings block as a config file.\n"
+            "# `drivecert run --config THIS_FILE --out OTHER` runs the same settings elsewhere.\n"
             + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
         )
         return write_atomic(self.root / CONFIG, text)

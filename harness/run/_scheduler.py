@@ -14,12 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from analysis import SequentialCertifier, StopRule, per_condition_delta
+from analysis import SequentialCertifier, StopReason, StopRule, per_condition_delta
 from drivecert import DrivecertError
 from harness.run._plan import Cell, Plan
-
-#: Why a cell stopped: its sequence decided, or it used its n_max sample indices.
-StopReason = str
 
 
 @dataclass(frozen=True)
