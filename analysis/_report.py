@@ -19,6 +19,7 @@ from analysis._relational import certify_pairs
 from analysis._spec import EVENTS, Spec
 from analysis._tables import safety_table, write_safety_table
 from analysis._temporal import get_property
+from drivecert import publish
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,26 @@ class AnalysisOptions:
             get_property(self.temporal)
 
 
+#: What :func:`write_analysis` may put in its folder; a new analysis replaces them all.
+ANALYSIS_OUTPUTS = ("certificates.csv", "relational.csv", "tables", "figures")
+
+
 def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
-    """Write certificates.csv, tables/ and figures/ (and relational.csv) under ``out``."""
+    """Write certificates.csv, tables/ and figures/ (and relational.csv) under ``out``.
+
+    Everything is built in a staging folder and swapped in together: if anything fails
+    (a bad pair of conditions, a full disk), the outputs already in ``out`` stay exactly
+    as they were, and an analysis never leaves another's files beside its own.
+    """
+
+    def build(staging: Path) -> dict[str, Path]:
+        written = _write(verdicts, staging, options)
+        return {name: out / path.relative_to(staging) for name, path in written.items()}
+
+    return publish(out, build, ANALYSIS_OUTPUTS)
+
+
+def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
     prop = get_property(options.temporal) if options.temporal else None
     table = scenes(verdicts, prop)  # checked and folded once, for everything below
     certificates = certify_scenes(

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import traceback
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from drivecert import ANSWERS, DrivecertError, UsageError, __version__
+from drivecert import ANSWERS, DrivecertError, UsageError, __version__, atomic_text
 from harness.judge import normalise_answer
 from scenarios import get_scenario, list_scenarios
 
@@ -25,6 +25,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the traceback of any error (anywhere on the line)."),
+    ] = False,
+) -> None:
+    """Certify how often a vision-language model answers driving questions unsafely."""
+    del debug  # read by main() before the command runs
+
+
 # Arguments that several commands share.
 ScenarioArgument = Annotated[str, typer.Argument(help="Scenario name (see `drivecert scenarios`).")]
 ConditionOption = Annotated[
@@ -33,16 +45,6 @@ ConditionOption = Annotated[
 ]
 SeedOption = Annotated[int, typer.Option(min=0, help="Base seed.")]
 StartOption = Annotated[int, typer.Option(min=0, help="Index of the first scene.")]
-
-
-@contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    if path is None or str(path) == "-":
-        yield sys.stdout
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        yield handle
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -108,7 +110,7 @@ def sample_command(
     """Draw scenes and write one JSON line each: the scene graph and its questions."""
     chosen = get_scenario(scenario)
     resolved = chosen.resolve_condition(condition)
-    with _output(out) as handle:
+    with atomic_text(out) as handle:
         for index in range(start, start + n):
             scene = chosen.sample(resolved, index, seed)
             record = {
@@ -137,7 +139,7 @@ def judge_command(
     if source is None and not file.is_file():
         raise UsageError(f"no such file {str(file)!r}; give a JSONL file or - for stdin")
     handle_in = source or file.open(encoding="utf-8")
-    with handle_in, _output(out) as handle:
+    with handle_in, atomic_text(out) as handle:
         for number, raw in enumerate(handle_in, start=1):
             if not raw.strip():
                 continue
@@ -149,10 +151,15 @@ def judge_command(
                 ) from None
             if not isinstance(record, dict) or "kind" not in record or "response" not in record:
                 raise UsageError(f"{file}:{number}: each line needs `kind` and `response` fields")
-            if record["kind"] not in ANSWERS or not isinstance(record["response"], str):
+            if record["kind"] not in ANSWERS:
                 raise UsageError(
-                    f"{file}:{number}: kind must be one of {', '.join(ANSWERS)} and response "
-                    f"a string, got kind={record['kind']!r}"
+                    f"{file}:{number}: kind must be one of {', '.join(ANSWERS)}, got "
+                    f"{record['kind']!r}"
+                )
+            if not isinstance(record["response"], str):
+                raise UsageError(
+                    f"{file}:{number}: response must be the model's reply as a string, got "
+                    f"{record['response']!r}"
                 )
             question = record.get("question")
             record["answer"] = normalise_answer(
@@ -268,19 +275,60 @@ def version_command() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning drivecert errors into one-line messages.
+    """Entry point: the one boundary where errors become messages and exit codes.
 
-    Typer handles its own usage errors (exit code 2); a ``UsageError`` from drivecert
-    also exits with 2, any other ``DrivecertError`` with 1.
+    - bad input (``UsageError``), and files that cannot be read or written (missing,
+      unwritable, not a directory, disk full): one line and exit code 2;
+    - another drivecert error: one line and exit code 1;
+    - anything else is a bug: its traceback and a request to report it, exit code 1.
+
+    ``--debug`` (anywhere on the line) shows the traceback of every error.
     """
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except UsageError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise SystemExit(2) from None
+        _fail(debug, f"error: {error}", 2)
     except DrivecertError as error:
-        typer.echo(f"error: {error}", err=True)
+        _fail(debug, f"error: {error}", 1)
+    except OSError as error:
+        _fail(debug, f"error: {path_problem(error)}", 2)
+    except Exception as error:
+        if debug:
+            raise
+        traceback.print_exc()
+        typer.echo(
+            f"drivecert {__version__} hit a bug ({type(error).__name__}); please report it "
+            "with the command line and the traceback above",
+            err=True,
+        )
         raise SystemExit(1) from None
+
+
+def path_problem(error: OSError) -> str:
+    """One line naming the path, what is wrong with it and what to do."""
+    where = f"{error.filename}" if error.filename is not None else "a file"
+    fixes = {
+        errno.ENOENT: "check the path",
+        errno.EACCES: "choose a path you may write to, or fix its permissions",
+        errno.EPERM: "choose a path you may write to, or fix its permissions",
+        errno.EROFS: "choose a path on a writable file system",
+        errno.ENOTDIR: "a part of the path is a file; choose a directory",
+        errno.EISDIR: "it is a directory; give a file",
+        errno.ENOSPC: "free some space or choose another disk",
+        errno.EEXIST: "a file is where a directory is needed; choose another path",
+    }
+    fix = fixes.get(error.errno or 0, "check the path")
+    return f"{where}: {(error.strerror or str(error)).lower()}; {fix}"
+
+
+def _fail(debug: bool, message: str, code: int) -> None:
+    if debug:
+        traceback.print_exc()
+    typer.echo(message, err=True)
+    raise SystemExit(code) from None
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ from harness.store import FILE_NAME
 CONFIG = "config.yaml"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+#: Folders ``drivecert.publish`` stages outputs in; one left behind is a killed session's.
+STAGING = (".staging-", ".replaced-")
 #: What a run directory holds before its first config.yaml (kept by --force-new).
 OWN = frozenset({LOCK, "cache", "frames"})
 #: What --force-new removes: every result, none of the frames or cached responses.
@@ -147,6 +149,12 @@ class RunDir:
         finally:
             handle.close()
 
+    def clean_staging(self) -> None:
+        """Remove staging folders a killed session left (call while holding the lock)."""
+        for entry in self.root.iterdir():
+            if entry.is_dir() and entry.name.startswith(STAGING):
+                shutil.rmtree(entry, ignore_errors=True)
+
     def reset(self) -> None:
         """Remove the results of an earlier run (frames and cached responses stay)."""
         for name in RESULTS:
@@ -219,7 +227,7 @@ def read_run_config(root: Path) -> dict[str, Any] | None:
 
 def _own(name: str) -> bool:
     """Whether a directory entry is one a run makes before its config.yaml exists."""
-    return name in OWN or name.startswith(".analysis-")
+    return name in OWN or name.startswith(STAGING)
 
 
 def _read_config(path: Path) -> dict[str, Any] | None:

@@ -7,8 +7,6 @@ loaded or anything is written; a refused run leaves the directory exactly as it 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 import warnings
 from collections.abc import Callable
@@ -126,6 +124,7 @@ def run(
         stack.callback(backend.close)
         stack.enter_context(run_dir.lock())
         run_dir.check(payload, print_, force_new)  # again: another run may have come meanwhile
+        run_dir.clean_staging()
         if force_new:
             run_dir.reset()
         run_dir.write_config(payload, print_)
@@ -304,7 +303,7 @@ def verdicts_of(store: Store, plan: Plan) -> pd.DataFrame:
 
 
 def _certify(plan: Plan, store: Store, run_dir: RunDir) -> dict[str, Path]:
-    """certificates.csv, tables/ and figures/, built aside and moved into place."""
+    """certificates.csv, tables/ and figures/, built aside and swapped in together."""
     config = plan.config
     options = AnalysisOptions(
         spec=plan.spec,
@@ -315,19 +314,7 @@ def _certify(plan: Plan, store: Store, run_dir: RunDir) -> dict[str, Path]:
         group_by=plan.group_by(),
         figures=config.figures,
     )
-    for stale in run_dir.root.glob(".analysis-*"):  # left by a run killed while certifying
-        shutil.rmtree(stale, ignore_errors=True)
-    aside = run_dir.root / f".analysis-{os.getpid()}"
-    try:
-        written = write_analysis(verdicts_of(store, plan), aside, options)
-        for entry in sorted(aside.iterdir()):
-            target = run_dir.root / entry.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(entry, target)
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)
-    return {name: run_dir.root / path.relative_to(aside) for name, path in written.items()}
+    return write_analysis(verdicts_of(store, plan), run_dir.root, options)
 
 
 def _summary(
