@@ -35,6 +35,7 @@ from analysis._plotting import (
     set_title,
     text_colour,
     wrap_label,
+    wrap_name,
 )
 from analysis._spec import Spec, probability
 
@@ -126,7 +127,9 @@ def heatmap_figure(
     label_lines = max(c.count("\n") + 1 for c in columns)
     longest_row = max(len(w) for w in cells.rows)
     width = max(5.6, 0.8 + 0.065 * longest_row + n_models * (0.3 + 1.05 * n_columns) + 1.0)
-    height = 1.9 + 0.55 * n_rows + 0.14 * label_lines
+    panel = 0.3 + 1.05 * n_columns  # inches per model panel
+    title_lines = max(wrap_name(m, int(12 * panel)).count("\n") + 1 for m in cells.models)
+    height = 1.9 + 0.55 * n_rows + 0.14 * label_lines + 0.15 * (title_lines - 1)
     with figure_style():
         figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
         axes = figure.subplots(1, n_models, sharey=True, squeeze=False)[0]
@@ -134,7 +137,8 @@ def heatmap_figure(
         for m, ax in enumerate(axes):
             image = ax.imshow(cells.upper[m], cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
             _draw_cells(ax, cells, m, cmap)
-            ax.set_title(cells.models[m], fontweight="bold")
+            # about 12 characters of a 9 pt bold title per inch of panel
+            ax.set_title(wrap_name(cells.models[m], int(12 * panel)), fontweight="bold")
             ax.set_xticks(range(n_columns), columns)
             ax.set_yticks(range(n_rows), cells.rows)
             ax.set_xlabel(cells.column_variable)

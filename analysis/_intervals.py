@@ -8,8 +8,9 @@ Formulas (k unsafe among n, a = delta/2 for two-sided intervals, a = delta for o
 
 - Clopper-Pearson (exact): lower = Beta.ppf(a; k, n-k+1), 0 when k = 0;
   upper = Beta.ppf(1-a; k+1, n-k), 1 when k = n. Coverage is at least 1 - delta for every p.
-- Jeffreys: the a and 1-a quantiles of the Beta(k+1/2, n-k+1/2) posterior (no boundary
-  adjustment, as in statsmodels). Approximate.
+- Jeffreys: the a and 1-a quantiles of the Beta(k+1/2, n-k+1/2) posterior, with lower = 0
+  when k = 0 and upper = 1 when k = n (Brown, Cai & DasGupta 2001; statsmodels leaves the
+  quantiles there, e.g. 0.00001 at 0/50). Approximate.
 - Wilson: the score interval (c + z^2/2n)/(1 + z^2/n) -+ z sqrt(c(1-c)/n + z^2/4n^2)/(1 + z^2/n)
   with c = k/n and z = Phi^-1(1-a). Approximate.
 """
@@ -90,9 +91,9 @@ def binomial_bounds(
         if method == "clopper-pearson":
             lower = np.where(k > 0, stats.beta.ppf(a, k, total - k + 1.0), 0.0)
             upper = np.where(k < total, stats.beta.isf(a, k + 1.0, total - k), 1.0)
-        elif method == "jeffreys":
-            lower = stats.beta.ppf(a, k + 0.5, total - k + 0.5)
-            upper = stats.beta.isf(a, k + 0.5, total - k + 0.5)
+        elif method == "jeffreys":  # with the ends Brown, Cai & DasGupta (2001) fix at 0 and 1
+            lower = np.where(k > 0, stats.beta.ppf(a, k + 0.5, total - k + 0.5), 0.0)
+            upper = np.where(k < total, stats.beta.isf(a, k + 0.5, total - k + 0.5), 1.0)
         else:
             z = float(stats.norm.isf(a))
             share = k / total

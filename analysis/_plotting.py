@@ -105,6 +105,30 @@ def wrap_label(text: str, width: int = 12) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def wrap_name(text: str, width: int) -> str:
+    """Wrap a long name (a model id or spec) into lines of at most ``width`` characters.
+
+    Breaks after ``/ ? & : = , _ -`` or a space where it can, and inside a run of
+    characters longer than ``width`` where it must, so no line overflows its panel.
+    """
+    width = max(width, 4)
+    tokens = re.findall(r"[^/?&:=,_\-\s]*[/?&:=,_\-\s]?", text)
+    lines: list[str] = [""]
+    for token in filter(None, tokens):
+        while len(token) > width:  # a run with no break: cut it
+            room = width - len(lines[-1])
+            if room <= 0:
+                lines.append("")
+                continue
+            lines[-1] += token[:room]
+            token = token[room:]
+            lines.append("")
+        if len(lines[-1]) + len(token.rstrip()) > width and lines[-1]:
+            lines.append("")
+        lines[-1] += token
+    return "\n".join(line.rstrip() for line in lines if line.strip())
+
+
 def set_title(figure: Figure, *lines: str) -> None:
     """A figure title, each line wrapped to the figure's width."""
     chars = max(30, int(figure.get_figwidth() * 12.5))  # ~ characters per line at 10 pt

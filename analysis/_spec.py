@@ -60,13 +60,22 @@ class Spec:
 
     @classmethod
     def parse(cls, text: str) -> Spec:
-        """``"<=0.1"`` or ``">=0.85"``; a bare number means ``<=``."""
+        """``"<=0.1"`` or ``">=0.85"``; the operator is required (a bare 0.3 could mean either).
+
+        Raises:
+            UsageError: naming the text and the two forms.
+        """
         body = text.strip()
         direction: Direction = "at_most"
         if body.startswith(">="):
             direction, body = "at_least", body[2:]
         elif body.startswith("<="):
             body = body[2:]
+        else:
+            raise UsageError(
+                f"spec {text!r} needs an operator: write <={body or '0.1'} (safe when the rate is "
+                f"at most it) or >={body or '0.85'} (unsafe when at least it)"
+            )
         try:
             value = float(body)
         except ValueError:

@@ -23,6 +23,7 @@ question, condition, sample) must be folded by a temporal property before it is 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -40,27 +41,79 @@ ANY = "any"
 
 
 def read_verdicts(path: Path) -> pd.DataFrame:
-    """Read a verdicts table from .csv, .jsonl or .parquet and check it."""
+    """Read a verdicts table from .csv, .jsonl or .parquet and check it.
+
+    Raises:
+        UsageError: one line naming the file (and the line or row) and what is wrong:
+            missing, empty, not UTF-8, malformed CSV quoting or JSON, unreadable Parquet.
+    """
     suffix = path.suffix.lower()
     if not path.is_file():
         raise UsageError(
             f"no verdicts table at {path}; give the path of a .csv, .jsonl or .parquet"
         )
-    if suffix == ".csv":
-        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    elif suffix in (".jsonl", ".json"):
-        table = pd.read_json(path, lines=suffix == ".jsonl")
-    elif suffix == ".parquet":
-        try:
-            table = pd.read_parquet(path)
-        except ImportError:
-            raise UsageError(
-                f"reading {path.name} needs a Parquet engine: pip install pyarrow, "
-                "or give the table as .csv"
-            ) from None
-    else:
+    if suffix not in (".csv", ".jsonl", ".json", ".parquet"):
         raise UsageError(f"cannot read {path.name}: verdicts tables are .csv, .jsonl or .parquet")
+    if path.stat().st_size == 0:
+        raise UsageError(
+            f"{path} is empty; a verdicts table needs a header and one row per answer "
+            f"({', '.join(REQUIRED)})"
+        )
+    try:
+        if suffix == ".csv":
+            table = _read_csv(path)
+        elif suffix == ".jsonl":
+            table = _read_jsonl(path)
+        elif suffix == ".json":
+            table = pd.read_json(path)
+        else:
+            table = pd.read_parquet(path)
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text; save the table as UTF-8") from None
+    except ImportError:
+        raise UsageError(
+            f"reading {path.name} needs a Parquet engine: pip install pyarrow, "
+            "or give the table as .csv"
+        ) from None
+    except (ValueError, OSError) as error:  # pandas' JSON and pyarrow's errors
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UsageError(f"{path} cannot be read as {suffix[1:]} ({first}); fix the file") from None
     return check_verdicts(table, str(path))
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        raise UsageError(
+            f"{path} holds no table; give a header row and one row per answer"
+        ) from None
+    except pd.errors.ParserError as error:
+        detail = str(error).strip().splitlines()[0]
+        raise UsageError(
+            f"{path} is not valid CSV ({detail}); check the quotes and commas on that line"
+        ) from None
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    """One JSON object per line; a bad line is named by its number."""
+    records = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise UsageError(
+                    f"{path}:{number}: not valid JSON ({error.msg}); fix that line"
+                ) from None
+            if not isinstance(record, dict):
+                raise UsageError(f"{path}:{number}: each line must be a JSON object of one answer")
+            records.append(record)
+    if not records:
+        raise UsageError(f"{path} holds no rows; give one JSON object per answer")
+    return pd.DataFrame.from_records(records)
 
 
 def _truth(value: object) -> bool | None:
@@ -137,6 +190,14 @@ def check_verdicts(table: pd.DataFrame, where: str = "verdicts") -> pd.DataFrame
     if "question" not in out.columns:
         out["question"] = ANY
     out["question"] = out["question"].fillna(ANY)
+    for column in ("scenario", "model", "condition"):
+        blank = out[column].isna() | (out[column].astype(str).str.strip() == "")
+        if blank.any():
+            row = int(blank.to_numpy().nonzero()[0][0])
+            raise UsageError(
+                f"{where}: {column} at row {row} is empty; every row needs a scenario, a model "
+                "and a condition label (all for an unconditioned run)"
+            )
     for column in KEYS:
         out[column] = out[column].astype(str)
     out["sample"] = _indices(table, "sample", where, "samples are scene indices 0, 1, 2, ...")

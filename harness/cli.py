@@ -188,19 +188,36 @@ def render_command(
             help="Render every default condition and write one grid image of them.",
         ),
     ] = False,
-    renderer: Annotated[str, typer.Option(help="Renderer (embedded or carla).")] = "embedded",
+    renderer: Annotated[
+        str, typer.Option(help="Renderer by name; embedded needs no server.")
+    ] = "embedded",
     width: Annotated[int, typer.Option(min=16, max=8192, help="Image width.")] = 800,
     height: Annotated[int, typer.Option(min=16, max=8192, help="Image height.")] = 450,
     fov: Annotated[float, typer.Option(help="Horizontal field of view, degrees.")] = 90.0,
     backend: Annotated[
         str, typer.Option(help="Embedded GL backend: auto, gl or software.")
     ] = "auto",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Start the index again when --out holds frames of other settings."
+        ),
+    ] = False,
 ) -> None:
-    """Render scenes to PNGs with a JSONL index (out/index.jsonl) linking frames to scenes."""
+    """Render scenes to PNGs with a JSONL index (out/index.jsonl) linking frames to scenes.
+
+    Rendering again into the same --out adds only scenes not indexed yet; other settings
+    (size, field of view, backend, renderer) need --force or another --out.
+    """
     from rich.progress import track
 
     from harness.render import Frame, RenderSettings, frame_times, open_renderer
-    from harness.render._output import RenderJob, render_job, write_contact_sheet
+    from harness.render._output import (
+        RenderJob,
+        prepare_render_dir,
+        render_job,
+        write_contact_sheet,
+    )
     from scenarios import SceneGraph
 
     chosen = get_scenario(scenario)
@@ -214,16 +231,22 @@ def render_command(
     settings = RenderSettings(width=width, height=height, fov_deg=fov, backend=backend)
     job = RenderJob(chosen, conditions, n, seed, start, frame_times(frames, dt))
     total = len(conditions) * n
-    active = open_renderer(renderer, settings)
+    active = open_renderer(renderer, settings)  # checks the name before anything is written
     firsts: list[tuple[SceneGraph, Frame]] = []  # only what the contact sheet shows
     try:
-        scenes = render_job(active, job, out)
+        indexed = prepare_render_dir(out, {"renderer": renderer, **settings.to_dict()}, force)
+        before = len(indexed)
+        scenes = render_job(active, job, out, indexed, render_all=contact_sheet)
         for scene, rendered in track(scenes, total=total, description="rendering", transient=True):
             if contact_sheet:
                 firsts.append((scene, rendered[0]))
     finally:
         active.close()
-    typer.echo(f"{total * frames} frames of {total} scenes in {out / 'index.jsonl'}")
+    added = len(indexed) - before
+    typer.echo(
+        f"{added} new frames of {total} scenes in {out / 'index.jsonl'} "
+        f"({total * frames - added} already indexed; {len(indexed)} frames in all)"
+    )
     if contact_sheet:
         sheet = write_contact_sheet(chosen, firsts, out / f"{chosen.name}_contact_sheet.png")
         typer.echo(f"contact sheet: {sheet}")

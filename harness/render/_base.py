@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from drivecert import DrivecertError, Registry
+from drivecert import DrivecertError, Registry, UsageError
 from scenarios import SceneGraph
 
 
@@ -37,13 +37,13 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         if not (16 <= self.width <= 8192 and 16 <= self.height <= 8192):
-            raise DrivecertError(
+            raise UsageError(
                 f"image size {self.width}x{self.height} is out of range; use 16..8192 pixels"
             )
         if not 10.0 <= self.fov_deg <= 170.0:
-            raise DrivecertError(f"field of view {self.fov_deg} is out of range; use 10..170")
+            raise UsageError(f"field of view {self.fov_deg} is out of range; use 10..170")
         if self.backend not in ("auto", "gl", "software"):
-            raise DrivecertError(f"unknown GL backend {self.backend!r}; valid: auto, gl, software")
+            raise UsageError(f"unknown GL backend {self.backend!r}; valid: auto, gl, software")
 
     @property
     def vertical_fov_deg(self) -> float:
@@ -129,7 +129,7 @@ class Renderer(Protocol):
 def frame_times(frames: int, dt: float) -> tuple[float, ...]:
     """``frames`` instants ``dt`` seconds apart starting at 0 (a temporal sequence)."""
     if frames < 1 or dt < 0:
-        raise DrivecertError(f"a sequence needs frames >= 1 and dt >= 0, got {frames}, {dt}")
+        raise UsageError(f"a sequence needs frames >= 1 and dt >= 0, got {frames}, {dt}")
     return tuple(round(k * dt, 9) for k in range(frames))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image
 
-from drivecert import pixel_sha256, write_atomic
+from drivecert import UsageError, pixel_sha256, write_atomic
 from harness.render._base import Frame, Renderer
 from harness.render._sheet import contact_sheet
 from scenarios import Condition, Scenario, SceneGraph
@@ -86,32 +86,118 @@ def index_record(scene: SceneGraph, frame: Frame, path: str, digest: str) -> dic
     }
 
 
+SETTINGS_FILE = "render.json"
+INDEX_FILE = "index.jsonl"
+FrameKey = tuple[str, str, int, int, float]
+
+
+def frame_key(record: dict[str, Any]) -> FrameKey:
+    """What identifies an index line: scenario, condition, sample, base seed and time."""
+    return (
+        str(record["scenario"]),
+        str(record["condition"]),
+        int(record["sample_index"]),
+        int(record["base_seed"]),
+        round(float(record["time_s"]), 9),
+    )
+
+
+def prepare_render_dir(out: Path, settings: dict[str, Any], force: bool) -> set[FrameKey]:
+    """Check a render folder before adding to it; return the frames it already indexes.
+
+    Frames are added to an existing index only when ``render.json`` records the same
+    settings; otherwise one line asks for ``--force`` (which starts the index again; the
+    content-addressed frames stay) or another folder. A line cut short by a killed render is
+    dropped, so the index never holds half a record.
+
+    Raises:
+        UsageError: when ``out`` is a file, or holds frames of other settings without force.
+    """
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a directory for the frames")
+    recorded_path, index_path = out / SETTINGS_FILE, out / INDEX_FILE
+    recorded = _read_json(recorded_path) if recorded_path.is_file() else None
+    if index_path.exists() or recorded is not None:
+        if recorded != settings and not force:
+            raise UsageError(
+                f"{out} holds frames rendered with other settings ({_changes(recorded, settings)});"
+                " add --force to start its index again, or choose another --out"
+            )
+        if recorded != settings:
+            index_path.unlink(missing_ok=True)
+    write_atomic(recorded_path, json.dumps(settings, indent=2) + "\n")
+    if not index_path.is_file():
+        return set()
+    raw = index_path.read_bytes()
+    whole = raw[: raw.rfind(b"\n") + 1]
+    if whole != raw:  # a line cut short by a killed render
+        write_atomic(index_path, whole)
+    return {frame_key(json.loads(line)) for line in whole.decode("utf-8").splitlines() if line}
+
+
 def render_job(
-    renderer: Renderer, job: RenderJob, out: Path
+    renderer: Renderer,
+    job: RenderJob,
+    out: Path,
+    indexed: set[FrameKey] | None = None,
+    render_all: bool = False,
 ) -> Iterator[tuple[SceneGraph, list[Frame]]]:
     """Render ``job`` into ``out/frames`` and ``out/index.jsonl``, one scene at a time.
 
     A generator: nothing is rendered until it is iterated, and each scene's frames are
     yielded as soon as they are written, so memory holds one scene's frames at a time.
     Each index line is flushed as soon as its frame exists, so an interrupted run keeps
-    everything already rendered.
+    everything already rendered. Frames in ``indexed`` are not indexed twice, and their
+    scenes are not rendered again unless ``render_all`` (a contact sheet needs them).
 
     Yields:
-        Each scene with its frames, condition by condition.
+        Each scene rendered, with its frames, condition by condition.
     """
     frames_dir = out / "frames"
     frames_dir.mkdir(parents=True, exist_ok=True)
-    settings = {"renderer": renderer.name, **renderer.settings.to_dict()}
-    (out / "render.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-    with (out / "index.jsonl").open("a", encoding="utf-8") as index:
+    seen = indexed if indexed is not None else set()
+    with (out / INDEX_FILE).open("a", encoding="utf-8") as index:
         for scene in job.scenes():
+            keys = [
+                frame_key(
+                    {
+                        "scenario": scene.scenario,
+                        "condition": scene.condition.label,
+                        "sample_index": scene.sample_index,
+                        "base_seed": scene.base_seed,
+                        "time_s": t,
+                    }
+                )
+                for t in job.times
+            ]
+            if not render_all and all(key in seen for key in keys):
+                continue
             frames = renderer.render(scene, job.times)
-            for frame in frames:
+            for key, frame in zip(keys, frames, strict=True):
                 path, digest = write_png(frame, frames_dir)
+                if key in seen:
+                    continue
                 record = index_record(scene, frame, str(path.relative_to(out)), digest)
                 index.write(json.dumps(record, separators=(",", ":")) + "\n")
                 index.flush()
+                seen.add(key)
             yield scene, frames
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _changes(before: Any, after: dict[str, Any]) -> str:
+    if not isinstance(before, dict):
+        return "no readable render.json"
+    changed = [
+        f"{k}: {before.get(k)} -> {after.get(k)}" for k in after if before.get(k) != after[k]
+    ]
+    return ", ".join(changed[:3]) or "other keys"
 
 
 def sheet_columns(scenario: Scenario) -> int:

@@ -36,7 +36,9 @@ def run_command(
         str | None,
         typer.Option(help="Model spec: hf:ORG/NAME, openai:MODEL@URL, scripted:oracle, ..."),
     ] = None,
-    renderer: Annotated[str | None, typer.Option(help="Renderer: embedded or carla.")] = None,
+    renderer: Annotated[
+        str | None, typer.Option(help="Renderer by name [embedded, no server].")
+    ] = None,
     conditions: Annotated[
         str | None,
         typer.Option(help="default, or conditions separated by ';' (k=v,k=v;k=v)."),

@@ -104,6 +104,11 @@ class RunDir:
             raise UsageError(f"cannot write the run directory {root}: {existing} is not writable")
         if not root.exists():
             return False
+        if not os.access(root, os.W_OK | os.X_OK) or not root.stat().st_mode & 0o222:
+            raise UsageError(  # the mode bits too: root may write anywhere, but chmod -w says no
+                f"{root} is read-only; make it writable (chmod u+w {root}) to resume or "
+                "replace the run there, or choose another --out"
+            )
         stored = read_run_config(root)
         if stored is None:  # never --force-new a folder that holds anything but a run's own
             foreign = [p.name for p in root.iterdir() if not _own(p.name)]

@@ -239,3 +239,14 @@ def test_bad_inputs_are_usage_errors(run, tmp_path) -> None:
 def test_wrap_label() -> None:
     assert wrap_label("right_turn") == "right_turn"
     assert wrap_label("lane_change_left_highway") == "lane_change_\nleft_highway"
+
+
+def test_long_model_names_wrap_inside_their_heatmap_panel() -> None:
+    from analysis._plotting import wrap_name
+
+    spec_name = "scripted:noisy?error=0.05&weather.HardRainNoon=0.9&style=free"
+    for width in (8, 15, 30):
+        lines = wrap_name(spec_name, width).split("\n")
+        assert all(len(line) <= width for line in lines)
+        assert "".join(lines) == spec_name
+    assert wrap_name("Qwen/Qwen2-VL-7B-Instruct", 40) == "Qwen/Qwen2-VL-7B-Instruct"

@@ -26,6 +26,9 @@ def test_agrees_with_statsmodels(method: str, side: str, delta: float) -> None:
         ref_lower, ref_upper = proportion_confint(
             counts, n, delta, STATSMODELS_NAME[method], alternative=STATSMODELS_SIDE[side]
         )
+        if method == "jeffreys":  # the ends are exact, as for Clopper-Pearson (statsmodels'
+            ref_lower = np.where(counts == 0, 0.0, ref_lower)  # are 1e-5 away at 0/50)
+            ref_upper = np.where(counts == n, 1.0, ref_upper)
         worst = max(worst, float(np.abs(lower - ref_lower).max()))
         worst = max(worst, float(np.abs(upper - ref_upper).max()))
     assert worst < 1e-9
@@ -40,6 +43,13 @@ def test_agrees_with_scipy_binomtest(method: str, scipy_name: str) -> None:
         ref = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method=scipy_name)
         assert ours.lower == pytest.approx(ref.low, abs=1e-9)
         assert ours.upper == pytest.approx(ref.high, abs=1e-9)
+
+
+def test_jeffreys_ends_are_exact_like_clopper_pearsons() -> None:
+    for method in ("clopper-pearson", "jeffreys"):
+        assert binomial_interval(0, 50, method=method).lower == 0.0
+        assert binomial_interval(50, 50, method=method).upper == 1.0
+        assert binomial_interval(0, 50, method=method).upper < 0.1
 
 
 def test_one_sided_bounds_are_tighter_than_two_sided() -> None:

@@ -82,7 +82,9 @@ def test_spec_decisions_and_directions() -> None:
     assert at_least.decide(0.85, 0.95) == "unsafe"
     assert at_least.decide(0.5, 0.85) == "undecided"
     assert at_least.decide(0.5, 0.84) == "safe"
-    assert Spec.parse("0.1") == Spec(0.1, "at_most")
+    assert Spec.parse(" <= 0.1") == Spec(0.1, "at_most")
+    with pytest.raises(UsageError, match=r"needs an operator: write <=0\.1"):
+        Spec.parse("0.1")
     with pytest.raises(UsageError, match="cannot read spec"):
         Spec.parse("<= ten percent")
     with pytest.raises(UsageError, match=r"threshold=1\.5 is not in"):

@@ -26,7 +26,7 @@ def test_render_writes_frames_and_an_index_linking_them_to_scenes(
     condition = "weather=HardRainNoon,control=light_red"
     args = ["render", "right_turn", "--condition", condition, "--n", "2", "--seed", "5"]
     code, out, _ = run([*args, "--frames", "3", "--dt", "0.4", "--out", str(tmp_path)], capsys)
-    assert code == 0 and "6 frames of 2 scenes" in out
+    assert code == 0 and "6 new frames of 2 scenes" in out
     lines = [json.loads(x) for x in (tmp_path / "index.jsonl").read_text().splitlines()]
     assert len(lines) == 6
     assert [r["time_s"] for r in lines[:3]] == [0.0, 0.4, 0.8]
