@@ -14,7 +14,7 @@ from analysis._confseq import SEQUENCE_METHODS, SequenceMethod
 from analysis._intervals import EXACT_METHODS, METHODS, Method
 from analysis._multiplicity import MULTIPLICITIES, Multiplicity, method_label
 from analysis._spec import DECISIONS, EVENTS, Decision, Event
-from drivecert import UsageError
+from drivecert import UsageError, write_atomic
 
 #: Every interval method a certificate can use: fixed-n first, then the anytime-valid ones.
 CERTIFY_METHODS: tuple[Method | SequenceMethod, ...] = (*METHODS, *SEQUENCE_METHODS)
@@ -165,7 +165,5 @@ def certificates_frame(certificates: list[Certificate]) -> pd.DataFrame:
 def write_certificates(certificates: list[Certificate], path: Path) -> Path:
     """Write certificates.csv (:data:`CERTIFICATE_COLUMNS`; ``wrong`` empty when not
     counted), full float precision."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     frame = certificates_frame(certificates).astype({"failed": int})
-    frame.to_csv(path, index=False, float_format="%.10g")
-    return path
+    return write_atomic(path, frame.to_csv(index=False, float_format="%.10g"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import textwrap
@@ -17,7 +18,7 @@ from numpy.typing import NDArray
 
 from analysis._certificate import Certificate
 from analysis._verdicts import ANY
-from drivecert import UsageError
+from drivecert import UsageError, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -57,13 +58,17 @@ def figure_style() -> Iterator[None]:
 
 def save_figure(figure: Figure, out_dir: Path, name: str) -> list[Path]:
     """Save ``figure`` as ``name``.png (150 dpi) and ``name``.pdf, reproducibly; free it."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png, pdf = out_dir / f"{name}.png", out_dir / f"{name}.pdf"
+    png, pdf = io.BytesIO(), io.BytesIO()
     with figure_style():
-        figure.savefig(png, dpi=DPI, metadata={"Software": None})
-        figure.savefig(pdf, metadata={"Creator": None, "Producer": None, "CreationDate": None})
+        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        figure.savefig(
+            pdf, format="pdf", metadata={"Creator": None, "Producer": None, "CreationDate": None}
+        )
     figure.clear()
-    return [png, pdf]
+    return [
+        write_atomic(out_dir / f"{name}.png", png.getvalue()),
+        write_atomic(out_dir / f"{name}.pdf", pdf.getvalue()),
+    ]
 
 
 def pretty_spec(label: str) -> str:

@@ -25,7 +25,7 @@ from analysis._latex import DAGGER as DAGGER  # re-exported for callers of the t
 from analysis._latex import latex_escape as latex_escape
 from analysis._latex import latex_note
 from analysis._spec import Spec, probability
-from drivecert import UsageError
+from drivecert import UsageError, write_atomic
 
 _KEY_COLUMNS = ("Scenario", "Question", "Condition", "Model")
 _NUMERIC = ("n", "Unsafe", "Wrong", "Unparseable", "Failed", "Rate", "Lower", "Upper")
@@ -362,11 +362,11 @@ def write_safety_table(
         "tex": out_dir / "safety_table.tex",
         "notes": out_dir / "safety_table_notes.txt",
     }
-    paths["md"].write_text(_markdown(table, certificates, notes, spec), encoding="utf-8")
-    table.to_csv(paths["csv"], index=False)
-    paths["tex"].write_text(_latex(table, certificates, notes, spec), encoding="utf-8")
-    paths["notes"].write_text(
+    write_atomic(paths["md"], _markdown(table, certificates, notes, spec))
+    write_atomic(paths["csv"], table.to_csv(index=False))
+    write_atomic(paths["tex"], _latex(table, certificates, notes, spec))
+    write_atomic(
+        paths["notes"],
         f"Notes on safety_table.csv and its .md/.tex renderings\n{chr(10).join(notes)}\n",
-        encoding="utf-8",
     )
     return paths

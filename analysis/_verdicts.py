@@ -189,7 +189,7 @@ def check_verdicts(table: pd.DataFrame, where: str = "verdicts") -> pd.DataFrame
     out = table.copy()
     if "question" not in out.columns:
         out["question"] = ANY
-    out["question"] = out["question"].fillna(ANY)
+    out["question"] = out["question"].astype(object).where(out["question"].notna(), ANY)
     for column in ("scenario", "model", "condition"):
         blank = out[column].isna() | (out[column].astype(str).str.strip() == "")
         if blank.any():

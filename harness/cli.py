@@ -6,8 +6,9 @@ import errno
 import json
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -45,6 +46,15 @@ ConditionOption = Annotated[
 ]
 SeedOption = Annotated[int, typer.Option(min=0, help="Base seed.")]
 StartOption = Annotated[int, typer.Option(min=0, help="Index of the first scene.")]
+
+
+def _lines(stream: BinaryIO, name: Path) -> Iterator[str]:
+    """The lines of a byte stream as text; a line that is not UTF-8 is one line naming it."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{name}:{number}: not UTF-8 text; save the file as UTF-8") from None
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -138,9 +148,9 @@ def judge_command(
     source = sys.stdin if str(file) == "-" else None
     if source is None and not file.is_file():
         raise UsageError(f"no such file {str(file)!r}; give a JSONL file or - for stdin")
-    handle_in = source or file.open(encoding="utf-8")
+    handle_in = source.buffer if source is not None else file.open("rb")
     with handle_in, atomic_text(out) as handle:
-        for number, raw in enumerate(handle_in, start=1):
+        for number, raw in enumerate(_lines(handle_in, file), start=1):
             if not raw.strip():
                 continue
             try:

@@ -132,7 +132,16 @@ def prepare_render_dir(out: Path, settings: dict[str, Any], force: bool) -> set[
     whole = raw[: raw.rfind(b"\n") + 1]
     if whole != raw:  # a line cut short by a killed render
         write_atomic(index_path, whole)
-    return {frame_key(json.loads(line)) for line in whole.decode("utf-8").splitlines() if line}
+    keys: set[FrameKey] = set()
+    for number, line in enumerate(whole.splitlines(), start=1):
+        try:
+            keys.add(frame_key(json.loads(line)))
+        except (ValueError, KeyError, TypeError):  # JSON, Unicode and field errors
+            raise UsageError(
+                f"{index_path}:{number} is not a frame record; add --force to start the index "
+                "again, or choose another --out"
+            ) from None
+    return keys
 
 
 def render_job(
@@ -219,6 +228,6 @@ def write_contact_sheet(
     images = [frame.image for _, frame in firsts]
     labels = [f"{scene.condition.label} #{scene.sample_index}" for scene, _ in firsts]
     columns = sheet_columns(scenario)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    contact_sheet(images, labels, columns=columns).save(path, optimize=True)
-    return path
+    buffer = io.BytesIO()
+    contact_sheet(images, labels, columns=columns).save(buffer, "PNG", optimize=True)
+    return write_atomic(path, buffer.getvalue())

@@ -144,6 +144,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"cannot read config {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text; save the config as UTF-8") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -262,3 +262,22 @@ def test_a_bug_shows_its_traceback_and_asks_for_a_report(monkeypatch, capsys) ->
     _, err = capsys.readouterr()
     assert exit_info.value.code == 1
     assert "Traceback" in err and "please report it" in err
+
+
+def test_judge_on_bytes_that_are_not_utf8_names_the_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(
+        b'{"kind": "yes_no", "response": "Yes"}\n{"kind": "yes_no", "response": "\xe9"}\n'
+    )
+    code, _, err = cli(["judge", str(path)], capsys)
+    one_line(code, err)
+    assert "latin1.jsonl:2: not UTF-8" in err
+
+
+def test_a_corrupt_render_index_is_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "frames"
+    assert cli([*RENDER, "--out", str(out)], capsys)[0] == 0
+    (out / "index.jsonl").write_bytes(b"\xff\xfe not json\n")
+    code, _, err = cli([*RENDER, "--out", str(out)], capsys)
+    one_line(code, err)
+    assert "index.jsonl:1 is not a frame record" in err and "--force" in err
