@@ -133,6 +133,23 @@ def demo_command(
     _run_and_print(settings, out, force_new, quiet)
 
 
+def export_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory of drivecert run.")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File [RUN_DIR/results.FORMAT].")
+    ] = None,
+) -> None:
+    """Write a run's results (one row per condition, sample and question) to Parquet or CSV.
+
+    Columns are those of the store (see README); in CSV, frames and safe answers are
+    separated by spaces. `drivecert certify FILE` on the export gives the run's certificates.
+    """
+    from harness.run._export import export_run
+
+    typer.echo(f"results: {export_run(run_dir, fmt, out)}")
+
+
 def _run_and_print(settings: RunConfig, out: Path, force_new: bool, quiet: bool) -> None:
     from harness.run._session import run
 
