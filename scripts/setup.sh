@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 extras=""
 [ "${1:-}" = "--dev" ] && extras="[dev]"
 
-# Mesa's EGL/GL drivers for the offscreen Panda3D renderer (no GPU, no X server needed).
+# Mesa's EGL/GL drivers for the offscreen Panda3D renderer (no GPU, no X server needed);
+# with --dev also Chromium and its driver, in which the tests open the HTML report.
 apt_packages="libegl1 libgl1-mesa-dri libegl-mesa0 libgl1 libglx-mesa0"
+[ "${1:-}" = "--dev" ] && apt_packages="$apt_packages chromium chromium-driver"
 missing=""
 for pkg in $apt_packages; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"

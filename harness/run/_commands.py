@@ -84,6 +84,10 @@ def run_command(
         bool | None,
         typer.Option("--figures/--no-figures", help="Draw the figures at the end [on]."),
     ] = None,
+    report: Annotated[
+        bool | None,
+        typer.Option("--report/--no-report", help="Write report.html at the end [on]."),
+    ] = None,
     force_new: Annotated[
         bool,
         typer.Option("--force-new", help="Discard the results in --out and start again."),
@@ -109,6 +113,7 @@ def run_command(
         "seed": seed,
         "retries": retries,
         "figures": figures,
+        "report": report,
     }
     where = str(config) if config is not None else "drivecert run"
     settings = build_config(file_values, flags, where)
@@ -131,6 +136,19 @@ def demo_command(
     """
     settings = build_config(DEMO_SETTINGS, {}, "drivecert demo")
     _run_and_print(settings, out, force_new, quiet)
+
+
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory of drivecert run.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="HTML file [RUN_DIR/report.html].")
+    ] = None,
+) -> None:
+    """Write the run's report.html: summary, safety table, figures, a gallery of what the
+    model got wrong, unparseable answers, failed samples and how to reproduce it."""
+    from harness.report import write_report
+
+    typer.echo(f"report: {write_report(run_dir, out)}")
 
 
 def export_command(
@@ -207,3 +225,5 @@ def print_result(result: RunResult, console: Console) -> None:
     )
     console.print(f"certificates: {result.written['certificates']}")
     console.print(f"tables: {result.root / 'tables'}  figures: {result.root / 'figures'}")
+    if "report" in result.written:
+        console.print(f"report: {result.written['report']}")

@@ -21,7 +21,7 @@ Event = Literal["unsafe", "wrong"]
 
 #: Settings that change how a run goes but never what it stores or certifies; they may
 #: differ between a run and its resumption.
-OPERATIONAL = frozenset({"batch_size", "retries", "cache", "figures", "model_options"})
+OPERATIONAL = frozenset({"batch_size", "retries", "cache", "figures", "report", "model_options"})
 
 
 class _Strict(BaseModel):
@@ -81,6 +81,7 @@ class RunConfig(_Strict):
         system_prompt: an optional system turn before every question.
         cache: the response cache file (default: ``cache/responses.sqlite`` in the run).
         figures: draw the figures at the end (off saves a few seconds in quick sweeps).
+        report: write report.html at the end.
     """
 
     scenario: str
@@ -101,6 +102,7 @@ class RunConfig(_Strict):
     system_prompt: str | None = None
     cache: str | None = None
     figures: bool = True
+    report: bool = True
     render: RenderOptions = Field(default_factory=RenderOptions)
     decoding: DecodingOptions = Field(default_factory=DecodingOptions)
     model_options: ModelOptions = Field(default_factory=ModelOptions)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from drivecert import UsageError, write_atomic
 from harness.run._config import build_config
-from harness.run._plan import make_plan
+from harness.run._plan import Plan, make_plan
 from harness.run._rundir import read_run_config
 from harness.store import FILE_NAME, Store
 
@@ -34,7 +34,12 @@ def run_rows(root: Path) -> pd.DataFrame:
         raise UsageError(f"{root} holds no drivecert run with results; give a run directory")
     plan = make_plan(build_config(stored["settings"], {}, str(root / "config.yaml")))
     with Store.open(root / FILE_NAME) as store:
-        table = store.frame()
+        return ordered_rows(store, plan)
+
+
+def ordered_rows(store: Store, plan: Plan) -> pd.DataFrame:
+    """Every column of every stored row, in the plan's order (condition, question, sample)."""
+    table = store.frame()
     conditions = {label: i for i, label in enumerate(plan.labels)}
     questions = {q: i for i, q in enumerate(plan.questions)}
     order = table.assign(

@@ -22,8 +22,10 @@ from rich.live import Live
 from analysis import AnalysisOptions, write_analysis
 from drivecert import UsageError, write_atomic
 from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
+from harness.report import write_report
 from harness.run._ask import Asker
 from harness.run._config import RunConfig, fingerprint
+from harness.run._export import ordered_rows
 from harness.run._pipeline import Counters, Pipeline
 from harness.run._plan import Plan, make_plan
 from harness.run._progress import LiveTable, snapshot
@@ -160,6 +162,8 @@ def run(
         written = _certify(plan, store, run_dir)
         summary = _summary(plan, scheduler, store, counters, time.perf_counter() - started)
         write_atomic(run_dir.root / "summary.json", json.dumps(summary, indent=2) + "\n")
+        if config.report:
+            written["report"] = write_report(run_dir.root, rows=ordered_rows(store, plan))
         return RunResult(
             root=run_dir.root,
             plan=plan,

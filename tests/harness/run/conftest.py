@@ -14,7 +14,7 @@ from harness.store import Store
 
 #: Small frames keep the real renderer fast, and figures (a second or two each run) are
 #: drawn only where a test looks at them; everything else is the real pipeline.
-SMALL = {"render": {"width": 96, "height": 54}, "figures": False}
+SMALL = {"render": {"width": 96, "height": 54}, "figures": False, "report": False}
 
 
 def settings(**overrides: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""drivecert demo: the README's main job, offline, in well under three minutes."""
+"""drivecert demo: the README's main job, offline, in well under three minutes, with a
+report that opens in a real browser without asking the network for anything."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 
 
-def test_demo_runs_offline_and_prints_the_queries_saved(tmp_path: Path) -> None:
-    out = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, float]:
+    """(run directory, printed output, seconds) of one `drivecert demo`."""
+    out = tmp_path_factory.mktemp("demo") / "demo"
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "harness.cli", "demo", "--out", str(out), "--quiet"],
@@ -20,10 +25,14 @@ def test_demo_runs_offline_and_prints_the_queries_saved(tmp_path: Path) -> None:
         timeout=300,
         env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "160"},
     )
-    elapsed = time.perf_counter() - started
     assert done.returncode == 0, done.stderr
+    return out, done.stdout, time.perf_counter() - started
+
+
+def test_demo_runs_offline_and_prints_the_queries_saved(demo: tuple[Path, str, float]) -> None:
+    out, stdout, elapsed = demo
     assert elapsed < 180, elapsed
-    assert "for fixed n = 200" in done.stdout and "% saved" in done.stdout
+    assert "for fixed n = 200" in stdout and "% saved" in stdout
     certificates = pd.read_csv(out / "certificates.csv")
     assert len(certificates) == 4 * 5 * 4  # weathers x controls x questions
     assert set(certificates["condition"].str.extract(r"weather=(\w+)")[0]) == {
@@ -39,3 +48,30 @@ def test_demo_runs_offline_and_prints_the_queries_saved(tmp_path: Path) -> None:
         & (certificates["question"] == "stop_needed")
     ]
     assert rain_red["decision"].tolist() == ["unsafe"]
+
+
+def test_demo_report_is_small_and_loads_offline_in_chromium(
+    demo: tuple[Path, str, float], browser: Any, external_requests: Any, tmp_path: Path
+) -> None:
+    out, stdout, _ = demo
+    report = out / "report.html"
+    assert f"report: {report}" in stdout
+    assert report.stat().st_size < 5_000_000
+    external_requests(browser)  # drop what earlier pages asked for
+    browser.get(report.as_uri())
+    assert (
+        browser.execute_script("return document.querySelectorAll('#safety tbody tr').length") == 80
+    )
+    images = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.gallery img, .figures img'))"
+        ".map(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert len(images) > 80 and all(images)
+    browser.find_element("css selector", "#safety th:nth-child(9)").click()  # sort by upper
+    uppers = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#safety tbody tr td:nth-child(9)'))"
+        ".map(td => Number(td.dataset.value))"
+    )
+    assert uppers == sorted(uppers)
+    assert external_requests(browser) == set()
+    assert browser.save_screenshot(str(tmp_path / "report.png"))

@@ -1,0 +1,201 @@
+"""Everything the report shows, read from a run directory.
+
+The gallery of each (condition, question) shows failures first (unsafe, then unparseable,
+then over-cautious), then a few correct answers, up to a cap, and says how many it left
+out. Correct examples take the lowest sample indices, so the questions of one condition
+share scenes and their frames are embedded once.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from drivecert import UsageError
+from harness.report._images import FrameImages, palette_png
+from harness.run._export import run_rows
+from harness.run._rundir import MANIFEST, read_run_config
+
+#: Gallery order: what a reviewer should see first.
+OUTCOME_ORDER = ("unsafe", "unparseable", "over_cautious", "correct")
+FAILURES_PER_CELL = 4
+CORRECT_PER_CELL = 2
+#: Caps that keep a report of thousands of samples near 20 MB.
+MAX_ITEMS = 1500
+MAX_FULL_FRAMES = 200
+MAX_LISTED = 2000
+FIGURES = ("heatmap_upper", "forest", "convergence")
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """One answered question about one scene, as the gallery shows it."""
+
+    sample: int
+    outcome: str
+    response: str
+    answer: str
+    expected: str
+    safe: str
+    rationale: str
+    thumb: str | None
+    frame: str | None  # the sha whose full-size view a click shows
+
+
+@dataclass(frozen=True)
+class CellGallery:
+    """The gallery of one (condition, question)."""
+
+    condition: str
+    question: str
+    question_text: str
+    items: tuple[GalleryItem, ...]
+    counts: dict[str, int]
+    left_out: int
+
+
+@dataclass
+class ReportData:
+    """What the template renders."""
+
+    root: Path
+    settings: dict[str, Any]
+    manifest: dict[str, Any]
+    summary: dict[str, Any]
+    certificates: list[dict[str, Any]]
+    figures: list[tuple[str, str]]
+    galleries: list[CellGallery]
+    unparseable: list[dict[str, Any]]
+    unparseable_left_out: int
+    failed: list[dict[str, Any]]
+    failed_left_out: int
+    commands: list[str]
+    full_frames: dict[str, str] = field(default_factory=dict)
+
+
+def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
+    """Read the run in ``root`` for the report (``rows``: its stored rows in plan order,
+    when the caller has the store open already).
+
+    Raises:
+        UsageError: when ``root`` holds no finished run (no certificates yet).
+    """
+    stored = read_run_config(root)
+    if stored is None:
+        raise UsageError(f"{root} holds no drivecert run (no config.yaml); give a run directory")
+    if not (root / "certificates.csv").is_file():
+        raise UsageError(
+            f"{root} has no certificates.csv yet; finish the run (re-run its command) first"
+        )
+    if rows is None:
+        rows = run_rows(root)
+    images = FrameImages(root / "frames")
+    galleries = _galleries(rows, images)
+    unparseable = rows[(rows["status"] == "ok") & (rows["outcome"] == "unparseable")]
+    failed = rows[rows["status"] == "failed"]
+    return ReportData(
+        root=root,
+        settings=stored["settings"],
+        manifest=_read_json(root / MANIFEST),
+        summary=_read_json(root / "summary.json"),
+        certificates=pd.read_csv(root / "certificates.csv", keep_default_na=False).to_dict(
+            "records"
+        ),
+        figures=_figures(root / "figures"),
+        galleries=galleries,
+        unparseable=_listed(unparseable, ["condition", "question", "sample", "response"]),
+        unparseable_left_out=max(0, len(unparseable) - MAX_LISTED),
+        failed=_listed(failed, ["condition", "question", "sample", "attempts", "error"]),
+        failed_left_out=max(0, len(failed) - MAX_LISTED),
+        commands=_commands(root, _read_json(root / MANIFEST)),
+        full_frames=images.full_map(),
+    )
+
+
+def _galleries(rows: pd.DataFrame, images: FrameImages) -> list[CellGallery]:
+    ok = rows[rows["status"] == "ok"]
+    rank = {outcome: i for i, outcome in enumerate(OUTCOME_ORDER)}
+    galleries = []
+    shown = 0
+    for (condition, question), cell in ok.groupby(["condition", "question"], sort=False):
+        ordered = cell.assign(_rank=cell["outcome"].map(rank)).sort_values(
+            ["_rank", "sample"], kind="stable"
+        )
+        failures = ordered[ordered["outcome"] != "correct"].head(FAILURES_PER_CELL)
+        correct = ordered[ordered["outcome"] == "correct"].head(CORRECT_PER_CELL)
+        picked = pd.concat([failures, correct])
+        items = []
+        for row in picked.itertuples(index=False):
+            if shown >= MAX_ITEMS:
+                break
+            items.append(_item(row, images))
+            shown += 1
+        counts = {o: int((cell["outcome"] == o).sum()) for o in OUTCOME_ORDER}
+        galleries.append(
+            CellGallery(
+                condition=str(condition),
+                question=str(question),
+                question_text=str(cell["question_text"].iloc[0]),
+                items=tuple(items),
+                counts=counts,
+                left_out=len(cell) - len(items),
+            )
+        )
+    return galleries
+
+
+def _item(row: Any, images: FrameImages) -> GalleryItem:
+    frames = list(row.frames) if row.frames is not None else []
+    sha = frames[0] if frames else None
+    full = None
+    if sha is not None and (sha in images.full_map() or len(images.full_map()) < MAX_FULL_FRAMES):
+        full = sha if images.full(sha) is not None else None
+    return GalleryItem(
+        sample=int(row.sample),
+        outcome=str(row.outcome),
+        response=str(row.response or ""),
+        answer=str(row.answer) if row.answer is not None else "(none)",
+        expected=str(row.expected),
+        safe=", ".join(row.safe) if row.safe is not None else "",
+        rationale=str(row.rationale),
+        thumb=images.thumb(sha) if sha is not None else None,
+        frame=full,
+    )
+
+
+def _figures(folder: Path) -> list[tuple[str, str]]:
+    """The run's figures as PNG data URIs, reduced to a palette (a third of the bytes)."""
+    out = []
+    for name in FIGURES:
+        path = folder / f"{name}.png"
+        if path.is_file():
+            out.append((name, palette_png(path)))
+    return out
+
+
+def _listed(table: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = table[columns].head(MAX_LISTED).to_dict("records")
+    return records
+
+
+def _commands(root: Path, manifest: dict[str, Any]) -> list[str]:
+    """The command line that made the run, and one that re-runs its exact settings."""
+    config_run = f"drivecert run --config {shlex.quote(str(root / 'config.yaml'))} --out NEW_DIR"
+    sessions = manifest.get("sessions") or []
+    first = sessions[0].get("argv") if sessions and isinstance(sessions[0], dict) else None
+    if isinstance(first, list) and first:
+        return ["drivecert " + shlex.join(str(a) for a in first), config_run]
+    return [config_run]
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
