@@ -21,6 +21,7 @@ from analysis._confseq import (
     sequence_bounds,
 )
 from analysis._coverage import Coverage, coverage_grid, fixed_coverage, monitored_miscoverage
+from analysis._forest import forest_plot
 from analysis._groups import (
     DEFAULT_GROUP_BY,
     condition_groups,
@@ -41,7 +42,7 @@ from analysis._multiplicity import (
     holm_reject,
     per_condition_delta,
 )
-from analysis._relational import PairedCertificate, certify_pairs
+from analysis._relational import PairedCertificate, certify_pairs, paired_difference_bounds
 from analysis._report import AnalysisOptions, write_analysis
 from analysis._sequential import SequentialCertifier, StopReason, StopRule, certifier_bounds
 from analysis._spec import EVENTS, Decision, Event, Spec, check_event
@@ -104,6 +105,7 @@ __all__ = [
     "coverage_grid",
     "fixed_coverage",
     "fold_sequences",
+    "forest_plot",
     "get_property",
     "groups_of",
     "holm_decisions",
@@ -111,6 +113,7 @@ __all__ = [
     "monitored_miscoverage",
     "observations",
     "open_sequence",
+    "paired_difference_bounds",
     "parse_group_by",
     "per_condition_delta",
     "place_certificates",

@@ -73,13 +73,16 @@ class PairedCertificate:
 
 
 def paired_difference_bounds(
-    unsafe_a: list[bool], unsafe_b: list[bool], delta: float
+    unsafe_a: list[bool], unsafe_b: list[bool], delta: float, anytime: bool = False
 ) -> tuple[float, float]:
-    """Bounds on p_B - p_A from paired 0/1 outcomes, all pairs fixed in advance.
+    """Bounds on p_B - p_A from paired 0/1 outcomes.
 
-    Betting on (d + 1) / 2 with bets tuned for the number of pairs (valid at that n).
+    Betting on (d + 1) / 2 with bets tuned for the number of pairs, valid when that number
+    was fixed in advance; with ``anytime`` the bets are the confidence sequence's own, so
+    the bounds hold however the number of pairs came about (e.g. runs that stopped
+    sequentially).
     """
-    sequence = BettingSequence(delta, horizon=len(unsafe_a))
+    sequence = BettingSequence(delta, horizon=None if anytime else len(unsafe_a))
     for a, b in zip(unsafe_a, unsafe_b, strict=True):
         sequence.update((int(b) - int(a) + 1) / 2)
     lower, upper = sequence.interval()

@@ -291,13 +291,20 @@ def bound_command(
 
 def _register_commands() -> None:
     from harness._certify_command import certify_command
-    from harness.run._commands import demo_command, export_command, report_command, run_command
+    from harness.run._commands import (
+        compare_command,
+        demo_command,
+        export_command,
+        report_command,
+        run_command,
+    )
 
     app.command("certify")(certify_command)
     app.command("run")(run_command)
     app.command("demo")(demo_command)
     app.command("report")(report_command)
     app.command("export")(export_command)
+    app.command("compare")(compare_command)
 
 
 _register_commands()

@@ -151,6 +151,21 @@ def report_command(
     typer.echo(f"report: {write_report(run_dir, out)}")
 
 
+def compare_command(
+    runs: Annotated[list[Path], typer.Argument(help="Two or more run directories.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("runs/compare"),
+) -> None:
+    """Certificates of several runs side by side (e.g. two models, same scenario and seed),
+    a forest plot with every run per condition, and paired differences on shared scenes."""
+    from harness.run._compare import compare
+
+    written = compare(runs, out)
+    typer.echo(written["table"].read_text(encoding="utf-8"))
+    for name in ("certificates", "paired", "forest_png"):
+        if name in written:
+            typer.echo(f"{name}: {written[name]}")
+
+
 def export_command(
     run_dir: Annotated[Path, typer.Argument(help="A run directory of drivecert run.")],
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
