@@ -23,13 +23,12 @@ question, condition, sample) must be folded by a temporal property before it is 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from drivecert import UsageError
+from drivecert import UsageError, json_lines
 
 #: One certificate per value of these columns.
 KEYS = ("scenario", "model", "question", "condition")
@@ -97,20 +96,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
     """One JSON object per line; a bad line is named by its number."""
-    records = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise UsageError(
-                    f"{path}:{number}: not valid JSON ({error.msg}); fix that line"
-                ) from None
-            if not isinstance(record, dict):
-                raise UsageError(f"{path}:{number}: each line must be a JSON object of one answer")
-            records.append(record)
+    with path.open("rb") as lines:
+        records = [record for _, record in json_lines(lines, str(path))]
     if not records:
         raise UsageError(f"{path} holds no rows; give one JSON object per answer")
     return pd.DataFrame.from_records(records)

@@ -8,6 +8,7 @@ from here and from nothing else below them.
 from drivecert._answers import ACTION_CHOICES_TEXT, ACTION_OPTIONS, ANSWERS, AnswerKind
 from drivecert._errors import DrivecertError, UsageError, one_line
 from drivecert._files import atomic_text, publish, write_atomic
+from drivecert._jsonl import json_lines
 from drivecert._pixels import pixel_sha256
 from drivecert._registry import Registry, did_you_mean
 from drivecert._seeding import derive_seed
@@ -26,6 +27,7 @@ __all__ = [
     "atomic_text",
     "derive_seed",
     "did_you_mean",
+    "json_lines",
     "one_line",
     "pixel_sha256",
     "publish",

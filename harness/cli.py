@@ -6,15 +6,14 @@ import errno
 import json
 import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from drivecert import ANSWERS, DrivecertError, UsageError, __version__, atomic_text
+from drivecert import ANSWERS, DrivecertError, UsageError, __version__, atomic_text, json_lines
 from harness.judge import normalise_answer
 from scenarios import get_scenario, list_scenarios
 
@@ -46,15 +45,6 @@ ConditionOption = Annotated[
 ]
 SeedOption = Annotated[int, typer.Option(min=0, help="Base seed.")]
 StartOption = Annotated[int, typer.Option(min=0, help="Index of the first scene.")]
-
-
-def _lines(stream: BinaryIO, name: Path) -> Iterator[str]:
-    """The lines of a byte stream as text; a line that is not UTF-8 is one line naming it."""
-    for number, raw in enumerate(stream, start=1):
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UsageError(f"{name}:{number}: not UTF-8 text; save the file as UTF-8") from None
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -150,16 +140,8 @@ def judge_command(
         raise UsageError(f"no such file {str(file)!r}; give a JSONL file or - for stdin")
     handle_in = source.buffer if source is not None else file.open("rb")
     with handle_in, atomic_text(out) as handle:
-        for number, raw in enumerate(_lines(handle_in, file), start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as error:
-                raise UsageError(
-                    f"{file}:{number}: not valid JSON ({error.msg}); fix that line"
-                ) from None
-            if not isinstance(record, dict) or "kind" not in record or "response" not in record:
+        for number, record in json_lines(handle_in, str(file)):
+            if "kind" not in record or "response" not in record:
                 raise UsageError(f"{file}:{number}: each line needs `kind` and `response` fields")
             if record["kind"] not in ANSWERS:
                 raise UsageError(

@@ -98,10 +98,11 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
     galleries = _galleries(rows, images)
     unparseable = rows[(rows["status"] == "ok") & (rows["outcome"] == "unparseable")]
     failed = rows[rows["status"] == "failed"]
+    manifest = _read_json(root / MANIFEST)
     return ReportData(
         root=root,
         settings=stored["settings"],
-        manifest=_read_json(root / MANIFEST),
+        manifest=manifest,
         summary=_read_json(root / "summary.json"),
         certificates=pd.read_csv(root / "certificates.csv", keep_default_na=False).to_dict(
             "records"
@@ -112,7 +113,7 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
         unparseable_left_out=max(0, len(unparseable) - MAX_LISTED),
         failed=_listed(failed, ["condition", "question", "sample", "attempts", "error"]),
         failed_left_out=max(0, len(failed) - MAX_LISTED),
-        commands=_commands(root, _read_json(root / MANIFEST)),
+        commands=_commands(root, manifest),
         full_frames=images.full_map(),
     )
 
@@ -153,7 +154,7 @@ def _item(row: Any, images: FrameImages) -> GalleryItem:
     frames = list(row.frames) if row.frames is not None else []
     sha = frames[0] if frames else None
     full = None
-    if sha is not None and (sha in images.full_map() or len(images.full_map()) < MAX_FULL_FRAMES):
+    if sha is not None and (images.has_full(sha) or images.full_count < MAX_FULL_FRAMES):
         full = sha if images.full(sha) is not None else None
     return GalleryItem(
         sample=int(row.sample),

@@ -71,6 +71,15 @@ class FrameImages:
         """Every full-size view made so far, by frame sha."""
         return dict(self._full)
 
+    def has_full(self, sha: str) -> bool:
+        """Whether the full-size view of ``sha`` is made already."""
+        return sha in self._full
+
+    @property
+    def full_count(self) -> int:
+        """How many full-size views are made."""
+        return len(self._full)
+
     def _open(self, sha: str) -> Image.Image | None:
         path = self.frames_dir / f"{sha}.png"
         try:

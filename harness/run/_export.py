@@ -39,13 +39,7 @@ def run_rows(root: Path) -> pd.DataFrame:
 
 def ordered_rows(store: Store, plan: Plan) -> pd.DataFrame:
     """Every column of every stored row, in the plan's order (condition, question, sample)."""
-    table = store.frame()
-    conditions = {label: i for i, label in enumerate(plan.labels)}
-    questions = {q: i for i, q in enumerate(plan.questions)}
-    order = table.assign(
-        _c=table["condition"].map(conditions), _q=table["question"].map(questions)
-    ).sort_values(["_c", "_q", "sample"], kind="stable")
-    return order.drop(columns=["_c", "_q"]).reset_index(drop=True)
+    return plan.in_order(store.frame())
 
 
 def export_run(root: Path, fmt: str, out: Path | None = None) -> Path:

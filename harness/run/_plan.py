@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analysis import CERTIFY_METHODS, MULTIPLICITIES, SEQUENCE_METHODS, Spec
 from drivecert import UsageError, did_you_mean
 from harness.run._config import RunConfig, build_config
@@ -73,6 +75,16 @@ class Plan:
         ordered = [*varying, *(n for n in names if n not in varying), "maneuver", "weather"]
         chosen = list(dict.fromkeys(ordered))
         return chosen[0], chosen[1]
+
+    def in_order(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Rows of a stored table sorted as planned: condition, question, then sample."""
+        conditions = {label: i for i, label in enumerate(self.labels)}
+        questions = {q: i for i, q in enumerate(self.questions)}
+        keyed = table.assign(
+            _c=table["condition"].map(conditions), _q=table["question"].map(questions)
+        )
+        ordered = keyed.sort_values(["_c", "_q", "sample"], kind="stable")
+        return ordered.drop(columns=["_c", "_q"]).reset_index(drop=True)
 
     def resolved(self) -> dict[str, Any]:
         """Conditions and questions as explicit lists (for config.yaml and the fingerprint)."""

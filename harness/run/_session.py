@@ -297,13 +297,7 @@ def verdicts_table(store: Store) -> pd.DataFrame:
 
 def verdicts_of(store: Store, plan: Plan) -> pd.DataFrame:
     """The store as the analysis's verdicts table, in plan order (condition, question, sample)."""
-    table = verdicts_table(store)
-    order = {label: i for i, label in enumerate(plan.labels)}
-    questions = {q: i for i, q in enumerate(plan.questions)}
-    table = table.assign(
-        _c=table["condition"].map(order), _q=table["question"].map(questions)
-    ).sort_values(["_c", "_q", "sample"], kind="stable")
-    return table.drop(columns=["_c", "_q"]).reset_index(drop=True)
+    return plan.in_order(verdicts_table(store))
 
 
 def _certify(plan: Plan, store: Store, run_dir: RunDir) -> dict[str, Path]:
