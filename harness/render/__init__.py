@@ -10,6 +10,7 @@ from harness.render._base import (
     ObjectBox,
     Renderer,
     RendererKind,
+    RendererUnavailable,
     RenderSettings,
     frame_times,
     open_renderer,
@@ -22,6 +23,7 @@ __all__ = [
     "RenderSettings",
     "Renderer",
     "RendererKind",
+    "RendererUnavailable",
     "frame_times",
     "open_renderer",
 ]

@@ -15,6 +15,12 @@ from drivecert import DrivecertError, Registry, UsageError
 from scenarios import SceneGraph
 
 
+class RendererUnavailable(DrivecertError):
+    """The renderer cannot go on for any scene (a server lost for good, a map that cannot
+    hold the scenario): the run stops, keeping what it stored, instead of failing every
+    sample one by one."""
+
+
 @dataclass(frozen=True)
 class RenderSettings:
     """How frames are made (recorded in every run directory).
@@ -26,6 +32,9 @@ class RenderSettings:
             the ground (Lumos's set-up: 1.5 m, 1.4 m).
         backend: ``auto`` (headless GL, else software with a warning), ``gl`` or
             ``software``; the CARLA renderer ignores it.
+        server_host, server_port, server_timeout_s: where a server renderer (CARLA)
+            listens and how long a call may take; the embedded renderer ignores them.
+        town: the map a server renderer loads (None: the scenario's default).
     """
 
     width: int = 800
@@ -34,6 +43,10 @@ class RenderSettings:
     camera_x_m: float = 1.5
     camera_z_m: float = 1.4
     backend: str = "auto"
+    server_host: str = "127.0.0.1"
+    server_port: int = 2000
+    server_timeout_s: float = 10.0
+    town: str | None = None
 
     def __post_init__(self) -> None:
         if not (16 <= self.width <= 8192 and 16 <= self.height <= 8192):
@@ -44,6 +57,11 @@ class RenderSettings:
             raise UsageError(f"field of view {self.fov_deg} is out of range; use 10..170")
         if self.backend not in ("auto", "gl", "software"):
             raise UsageError(f"unknown GL backend {self.backend!r}; valid: auto, gl, software")
+        if not 1 <= self.server_port <= 65535 or self.server_timeout_s <= 0:
+            raise UsageError(
+                f"server {self.server_host}:{self.server_port} with timeout "
+                f"{self.server_timeout_s} s: use a port in 1..65535 and a timeout above 0"
+            )
 
     @property
     def vertical_fov_deg(self) -> float:

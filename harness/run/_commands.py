@@ -74,6 +74,16 @@ def run_command(
     retries: Annotated[
         int | None, typer.Option(help="Further attempts of a failed render or query [2].")
     ] = None,
+    carla_host: Annotated[
+        str | None, typer.Option(help="CARLA server host [127.0.0.1; DRIVECERT_CARLA_HOST].")
+    ] = None,
+    carla_port: Annotated[
+        int | None, typer.Option(help="CARLA server port [2000; DRIVECERT_CARLA_PORT].")
+    ] = None,
+    carla_timeout: Annotated[
+        float | None, typer.Option(help="Seconds a CARLA call may take [10].")
+    ] = None,
+    carla_town: Annotated[str | None, typer.Option(help="CARLA map [Town05].")] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run directory [runs/SCENARIO].")
     ] = None,
@@ -114,6 +124,8 @@ def run_command(
         "retries": retries,
         "figures": figures,
         "report": report,
+        "carla": {"host": carla_host, "port": carla_port, "timeout_s": carla_timeout},
+        "render": {"town": carla_town},
     }
     where = str(config) if config is not None else "drivecert run"
     settings = build_config(file_values, flags, where)

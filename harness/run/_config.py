@@ -37,6 +37,15 @@ class RenderOptions(_Strict):
     backend: Literal["auto", "gl", "software"] = "auto"
     frames: int = Field(1, ge=1, le=64, description="frames per scene along the maneuver")
     dt: float = Field(0.5, ge=0.0, description="seconds between the frames of a scene")
+    town: str | None = Field(None, description="the CARLA map (default Town05)")
+
+
+class CarlaOptions(_Strict):
+    """Where the CARLA server listens (``DRIVECERT_CARLA_HOST``/``PORT`` override them)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(2000, ge=1, le=65535)
+    timeout_s: float = Field(10.0, gt=0.0)
 
 
 class DecodingOptions(_Strict):
@@ -106,6 +115,7 @@ class RunConfig(_Strict):
     render: RenderOptions = Field(default_factory=RenderOptions)
     decoding: DecodingOptions = Field(default_factory=DecodingOptions)
     model_options: ModelOptions = Field(default_factory=ModelOptions)
+    carla: CarlaOptions = Field(default_factory=CarlaOptions)
 
     @field_validator("scenario", "model", "renderer", "spec")
     @classmethod
@@ -164,13 +174,18 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def build_config(file_values: Mapping[str, Any], flags: Mapping[str, Any], where: str) -> RunConfig:
-    """A validated config from a YAML mapping overridden by the flags given (not None).
+    """A validated config from a YAML mapping overridden by the flags given (not None);
+    a flag given as a mapping (``carla``, ``render``) overrides only the keys it sets.
 
     Raises:
         UsageError: one line naming the first bad key or value and what is allowed.
     """
     merged = dict(file_values)
     for key, value in flags.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            value = {**merged[key], **{k: v for k, v in value.items() if v is not None}}
+        elif isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if v is not None} or None
         if value is not None:
             merged[key] = value
     try:

@@ -20,7 +20,7 @@ from typing import Any
 from PIL import Image
 
 from drivecert import DrivecertError, one_line
-from harness.render import Renderer
+from harness.render import Renderer, RendererUnavailable
 from harness.render._output import write_png
 from harness.run._scheduler import SampleTask
 from scenarios import Condition, Scenario, SceneGraph
@@ -99,8 +99,7 @@ class RenderStage:
         self._outbox = queue.Queue(maxsize=self.depth)
 
     def start(self) -> None:
-        """Start the worker; it opens the renderer in its own thread."""
-        self.job.frames_dir.mkdir(parents=True, exist_ok=True)
+        """Start the worker; it opens the renderer in its own thread (writing nothing)."""
         self._thread = threading.Thread(target=self._work, name="drivecert-render", daemon=True)
         self._thread.start()
 
@@ -169,6 +168,8 @@ class RenderStage:
                 out = [self._render(renderer, task) for task in batch]
                 self.busy_s += time.perf_counter() - started
                 self._put(out)
+        except DrivecertError as error:  # e.g. a server lost for good: its own message
+            self._put(error)
         except BaseException as error:
             self._put(DrivecertError(f"the render worker failed: {one_line(error)}"))
         finally:
@@ -199,6 +200,8 @@ class RenderStage:
                     images.append(image)
                     shas.append(sha)
                 return RenderedScene(task, *where, scene, tuple(images), tuple(shas), None, attempt)
+            except RendererUnavailable:
+                raise  # no scene can be rendered: the run stops instead of failing each one
             except Exception as failure:  # one scene's failure is a record, not a crash
                 error = f"render failed: {one_line(failure)}"
         return RenderedScene(task, *where, scene, (), (), error, job.retries + 1)

@@ -124,6 +124,10 @@ def run(
     with ExitStack() as stack:
         backend = hooks.open_model(config.model, _load_options(plan))
         stack.callback(backend.close)
+        stage = _render_stage(plan, run_dir, hooks)  # a renderer that cannot open (no
+        stack.callback(stage.close)  # CARLA server) stops the run before anything is written
+        stage.start()
+        info = stage.info()
         stack.enter_context(run_dir.lock())
         run_dir.check(payload, print_, force_new)  # again: another run may have come meanwhile
         run_dir.clean_staging()
@@ -133,10 +137,6 @@ def run(
         cache = ResponseCache(Path(config.cache) if config.cache else run_dir.cache)
         stack.callback(cache.close)
         model = CachedModel(backend, cache)
-        stage = _render_stage(plan, run_dir, hooks)
-        stack.callback(stage.close)
-        stage.start()
-        info = stage.info()
         store = Store.open(run_dir.store)
         stack.callback(store.close)
         _check_store(store, print_, model, out)
@@ -201,8 +201,16 @@ def _live(pipeline: Pipeline, console: Console | None) -> AbstractContextManager
 def _render_stage(plan: Plan, run_dir: RunDir, hooks: Hooks) -> RenderStage:
     config = plan.config
     options = config.render
+    server = config.carla
     settings = RenderSettings(
-        width=options.width, height=options.height, fov_deg=options.fov_deg, backend=options.backend
+        width=options.width,
+        height=options.height,
+        fov_deg=options.fov_deg,
+        backend=options.backend,
+        server_host=server.host,
+        server_port=server.port,
+        server_timeout_s=server.timeout_s,
+        town=options.town,
     )
     job = RenderJob(
         scenario=plan.scenario,

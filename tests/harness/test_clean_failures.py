@@ -192,7 +192,7 @@ def test_a_half_written_index_line_is_dropped_before_adding(tmp_path: Path, caps
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--renderer", "carla"], "unknown renderer 'carla'"),
+        (["--renderer", "carla3d"], "unknown renderer 'carla3d' (did you mean 'carla'?)"),
         (["--backend", "vulkan"], "unknown GL backend 'vulkan'"),
     ],
 )

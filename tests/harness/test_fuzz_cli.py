@@ -197,7 +197,7 @@ def test_bound_any_numbers(capsys, unsafe: int, n: int, delta: str, method: str)
     out_kind=PATHS,
     width=st.sampled_from(["8", "16", "32", "9000", "x"]),
     backend=st.sampled_from(["auto", "gl", "software", "vulkan"]),
-    renderer=st.sampled_from(["embedded", "carla", ""]),
+    renderer=st.sampled_from(["embedded", "carla3d", ""]),  # carla: tests/harness/render
 )
 def test_render_any_settings(
     tmp_path: Path,

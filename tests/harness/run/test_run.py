@@ -235,3 +235,26 @@ def test_operational_settings_do_not_change_the_fingerprint() -> None:
     other = build_config({**base, "seed": 1}, {}, "t")
     prints = [fingerprint(c.fingerprint_payload(plan.resolved())) for c in (config, faster, other)]
     assert prints[0] == prints[1] != prints[2]
+
+
+class LostRenderer(BrokenRenderer):
+    """The real renderer, until its server is lost for good at sample 3."""
+
+    def render(self, scene, times=(0.0,)):  # type: ignore[no-untyped-def]
+        from harness.render import RendererUnavailable
+
+        if scene.sample_index == 3:
+            raise RendererUnavailable("lost the CARLA server at 127.0.0.1:2000; restart it")
+        return self.inner.render(scene, times)
+
+
+def test_a_renderer_lost_for_good_stops_the_run_keeping_what_was_stored(
+    tmp_run: Path, run_settings, stored
+) -> None:
+    hooks = Hooks(open_renderer=lambda name, s: LostRenderer(open_renderer(name, s)))
+    with pytest.raises(DrivecertError, match="lost the CARLA server"):
+        run_settings(tmp_run, n_max=8, batch_size=1, hooks=hooks)
+    table = stored(tmp_run)
+    assert len(table) > 0 and (table["status"] == "ok").all() and table["sample"].max() < 3
+    run_settings(tmp_run, n_max=8, batch_size=1)  # the server is back: the run resumes
+    assert len(stored(tmp_run)) == 2 * 4 * 8
