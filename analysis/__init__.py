@@ -45,6 +45,7 @@ from analysis._multiplicity import (
 from analysis._relational import PairedCertificate, certify_pairs, paired_difference_bounds
 from analysis._report import AnalysisOptions, write_analysis
 from analysis._sequential import SequentialCertifier, StopReason, StopRule, certifier_bounds
+from analysis._side_by_side import side_by_side
 from analysis._spec import EVENTS, Decision, Event, Spec, check_event
 from analysis._temporal import (
     PROPERTIES,
@@ -120,6 +121,7 @@ __all__ = [
     "read_verdicts",
     "scenes",
     "sequence_bounds",
+    "side_by_side",
     "write_analysis",
     "write_certificates",
 ]

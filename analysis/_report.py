@@ -16,6 +16,7 @@ from analysis._figures import write_figures
 from analysis._groups import DEFAULT_GROUP_BY, check_group_by, groups_of
 from analysis._multiplicity import MULTIPLICITIES, per_condition_delta
 from analysis._relational import certify_pairs
+from analysis._side_by_side import write_side_by_side
 from analysis._spec import EVENTS, Spec
 from analysis._tables import safety_table, write_safety_table
 from analysis._temporal import get_property
@@ -104,6 +105,9 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
         safety, certificates, options.spec, out / "tables"
     ).items():
         written[f"table_{kind}"] = path
+    if len({c.model for c in certificates}) > 1:
+        for kind, path in write_side_by_side(certificates, options.spec, out / "tables").items():
+            written[f"side_by_side_{kind}"] = path
     if not options.figures:
         return written
     # the convergence figure shows a confidence sequence: the one certified, else the default

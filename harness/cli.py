@@ -279,10 +279,12 @@ def _register_commands() -> None:
         export_command,
         report_command,
         run_command,
+        sweep_command,
     )
 
     app.command("certify")(certify_command)
     app.command("run")(run_command)
+    app.command("sweep")(sweep_command)
     app.command("demo")(demo_command)
     app.command("report")(report_command)
     app.command("export")(export_command)
@@ -310,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    args = [a for a in args if a != "--debug"]
+    args = optional_value([a for a in args if a != "--debug"], "--ray", "local")
     try:
         app(args=args, standalone_mode=True)
     except UsageError as error:
@@ -329,6 +331,20 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         raise SystemExit(1) from None
+
+
+def optional_value(args: list[str], flag: str, default: str) -> list[str]:
+    """``flag`` given without a value (last, or followed by an option or a YAML file) gets
+    ``default``: ``--ray`` alone means a local cluster, ``--ray ADDRESS`` joins one."""
+    out = []
+    for i, arg in enumerate(args):
+        out.append(arg)
+        if arg != flag:
+            continue
+        following = args[i + 1] if i + 1 < len(args) else None
+        if following is None or following.startswith("-") or following.endswith((".yaml", ".yml")):
+            out.append(default)
+    return out
 
 
 def path_problem(error: OSError) -> str:

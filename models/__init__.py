@@ -6,7 +6,14 @@ a batch of :class:`ModelQuery` (images plus chat messages). ``models`` imports n
 ``scenarios``, ``analysis`` or ``harness``.
 """
 
-from models._backend import BACKENDS, BackendKind, LoadOptions, ModelBackend, open_model
+from models._backend import (
+    BACKENDS,
+    BackendKind,
+    LoadOptions,
+    ModelBackend,
+    check_spec,
+    open_model,
+)
 from models._cache import CachedModel, ResponseCache, cache_key
 from models._scripted import FREE_TEXT, ScriptedModel, parse_scripted
 from models._types import (
@@ -40,6 +47,7 @@ __all__ = [
     "Status",
     "Text",
     "cache_key",
+    "check_spec",
     "image_png",
     "image_sha256",
     "open_model",

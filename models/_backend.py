@@ -68,11 +68,14 @@ class BackendKind:
         prefix: the text before the first colon of a spec.
         form: the spec's form for messages, e.g. ``hf:ORG/NAME or hf:/path/to/folder``.
         open: builds a backend from the text after the colon.
+        check: checks the text after the colon without loading anything (raises
+            UsageError); None when only opening can tell.
     """
 
     prefix: str
     form: str
     open: Callable[[str, LoadOptions], ModelBackend]
+    check: Callable[[str], object] | None = None
 
 
 BACKENDS: Registry[BackendKind] = Registry("model backend", BackendKind, discover="models.backends")
@@ -83,13 +86,27 @@ def spec_forms() -> str:
     return "; ".join(BACKENDS.get(name).form for name in BACKENDS.names())
 
 
+def check_spec(spec: str) -> BackendKind:
+    """The backend a spec names, checked as far as possible without loading it.
+
+    Raises:
+        UsageError: one line listing the valid forms when the spec is not one of them, or
+            naming the bad part of a spec its backend can check.
+    """
+    prefix, sep, rest = spec.partition(":")
+    if not sep or not rest.strip() or prefix not in BACKENDS:
+        raise UsageError(f"unknown model spec {spec!r}; valid forms: {spec_forms()}")
+    kind = BACKENDS.get(prefix)
+    if kind.check is not None:
+        kind.check(rest.strip())
+    return kind
+
+
 def open_model(spec: str, options: LoadOptions | None = None) -> ModelBackend:
     """Open the model a spec names.
 
     Raises:
         UsageError: one line listing the valid forms when the spec is not one of them.
     """
-    prefix, sep, rest = spec.partition(":")
-    if not sep or not rest.strip() or prefix not in BACKENDS:
-        raise UsageError(f"unknown model spec {spec!r}; valid forms: {spec_forms()}")
-    return BACKENDS.get(prefix).open(rest.strip(), options or LoadOptions())
+    kind = check_spec(spec)
+    return kind.open(spec.partition(":")[2].strip(), options or LoadOptions())

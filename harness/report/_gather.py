@@ -49,8 +49,10 @@ class GalleryItem:
 
 @dataclass(frozen=True)
 class CellGallery:
-    """The gallery of one (condition, question)."""
+    """The gallery of one (scenario, model, condition, question)."""
 
+    scenario: str
+    model: str
     condition: str
     question: str
     question_text: str
@@ -109,9 +111,13 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
         ),
         figures=_figures(root / "figures"),
         galleries=galleries,
-        unparseable=_listed(unparseable, ["condition", "question", "sample", "response"]),
+        unparseable=_listed(
+            unparseable, ["scenario", "model", "condition", "question", "sample", "response"]
+        ),
         unparseable_left_out=max(0, len(unparseable) - MAX_LISTED),
-        failed=_listed(failed, ["condition", "question", "sample", "attempts", "error"]),
+        failed=_listed(
+            failed, ["scenario", "model", "condition", "question", "sample", "attempts", "error"]
+        ),
         failed_left_out=max(0, len(failed) - MAX_LISTED),
         commands=_commands(root, manifest),
         full_frames=images.full_map(),
@@ -123,7 +129,8 @@ def _galleries(rows: pd.DataFrame, images: FrameImages) -> list[CellGallery]:
     rank = {outcome: i for i, outcome in enumerate(OUTCOME_ORDER)}
     galleries = []
     shown = 0
-    for (condition, question), cell in ok.groupby(["condition", "question"], sort=False):
+    keys = ["scenario", "model", "condition", "question"]
+    for (scenario, model, condition, question), cell in ok.groupby(keys, sort=False):
         ordered = cell.assign(_rank=cell["outcome"].map(rank)).sort_values(
             ["_rank", "sample"], kind="stable"
         )
@@ -139,6 +146,8 @@ def _galleries(rows: pd.DataFrame, images: FrameImages) -> list[CellGallery]:
         counts = {o: int((cell["outcome"] == o).sum()) for o in OUTCOME_ORDER}
         galleries.append(
             CellGallery(
+                scenario=str(scenario),
+                model=str(model),
                 condition=str(condition),
                 question=str(question),
                 question_text=str(cell["question_text"].iloc[0]),
@@ -186,7 +195,13 @@ def _listed(table: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def _commands(root: Path, manifest: dict[str, Any]) -> list[str]:
     """The command line that made the run, and one that re-runs its exact settings."""
-    config_run = f"drivecert run --config {shlex.quote(str(root / 'config.yaml'))} --out NEW_DIR"
+    command = "sweep" if "models" in (read_run_config(root) or {}).get("settings", {}) else "run"
+    config = shlex.quote(str(root / "config.yaml"))
+    config_run = (
+        f"drivecert sweep {config} --out NEW_DIR"
+        if command == "sweep"
+        else f"drivecert run --config {config} --out NEW_DIR"
+    )
     sessions = manifest.get("sessions") or []
     first = sessions[0].get("argv") if sessions and isinstance(sessions[0], dict) else None
     if isinstance(first, list) and first:

@@ -74,7 +74,12 @@ def _context(data: ReportData) -> dict[str, Any]:
     spec = str(s.get("spec", ""))
     symbol = spec[:2] if spec[:2] in ("<=", ">=") else ""
     stopped = {
-        (c.get("condition"), c.get("question")): c.get("stopped", "")
+        (
+            c.get("scenario"),
+            c.get("model_id", c.get("model")),
+            c.get("condition"),
+            c.get("question"),
+        ): c.get("stopped", "")
         for c in summary.get("cells", [])
     }
     certificates = [_certificate(c, event, stopped) for c in data.certificates]
@@ -84,9 +89,23 @@ def _context(data: ReportData) -> dict[str, Any]:
     model = manifest.get("model", {})
     renderer = manifest.get("renderer", {})
     delta = float(s.get("delta", 0.05))
+    sweep = "models" in s
+    models = manifest.get("models") or [model]
+    model_id = model.get("id") or s.get("model", "")
+    side_models = list(dict.fromkeys(str(c["model"]) for c in certificates))
     return {
         "s": s,
-        "model_id": model.get("id") or s.get("model", ""),
+        "sweep": sweep,
+        "title": (
+            f"sweep: {', '.join(str(x['name']) for x in s['scenarios'])} · "
+            f"{', '.join(side_models) or ', '.join(map(str, s['models']))}"
+            if sweep
+            else f"{s.get('scenario', '')} · {model_id}"
+        ),
+        "models": models,
+        "side": _side_rows(certificates, side_models) if len(side_models) > 1 else [],
+        "side_models": side_models,
+        "model_id": model_id,
         "revision": model.get("revision", "unknown"),
         "renderer": " · ".join(
             str(v)
@@ -121,7 +140,7 @@ def _context(data: ReportData) -> dict[str, Any]:
 
 
 def _certificate(
-    row: dict[str, Any], event: str, stopped: dict[tuple[Any, Any], Any]
+    row: dict[str, Any], event: str, stopped: dict[tuple[Any, Any, Any, Any], Any]
 ) -> dict[str, Any]:
     n = int(row["n"])
     count = int(row[event]) if str(row.get(event, "")).strip() not in ("", "nan") else 0
@@ -132,5 +151,24 @@ def _certificate(
         "upper": float(row["upper"]),
         "rate": f"{rate:.3f}" if n else "–",
         "rate_value": f"{rate:.6f}" if n else "",
-        "stopped": stopped.get((row["condition"], row["question"]), ""),
+        "stopped": stopped.get(
+            (row["scenario"], row["model"], row["condition"], row["question"]), ""
+        ),
     }
+
+
+def _side_rows(certificates: list[dict[str, Any]], models: list[str]) -> list[dict[str, Any]]:
+    """One row per (scenario, condition, question) with each model's certificate (or None)."""
+    rows: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
+    for c in certificates:
+        key = (str(c["scenario"]), str(c["condition"]), str(c["question"]))
+        rows.setdefault(key, {})[str(c["model"])] = c
+    return [
+        {
+            "scenario": scenario,
+            "condition": condition,
+            "question": question,
+            "cells": [cells.get(m) for m in models],
+        }
+        for (scenario, condition, question), cells in rows.items()
+    ]

@@ -29,9 +29,6 @@ if TYPE_CHECKING:
         Plan as Plan,
     )
     from harness.run._plan import (
-        certify_defaults as certify_defaults,
-    )
-    from harness.run._plan import (
         make_plan as make_plan,
     )
     from harness.run._scheduler import (
@@ -58,6 +55,9 @@ if TYPE_CHECKING:
     from harness.run._session import (
         verdicts_table as verdicts_table,
     )
+    from harness.run._sweep import (
+        certify_defaults as certify_defaults,
+    )
 
 _WHERE = {
     "RunConfig": "_config",
@@ -67,7 +67,7 @@ _WHERE = {
     "Cell": "_plan",
     "Plan": "_plan",
     "make_plan": "_plan",
-    "certify_defaults": "_plan",
+    "certify_defaults": "_sweep",
     "Observation": "_scheduler",
     "SampleTask": "_scheduler",
     "Scheduler": "_scheduler",

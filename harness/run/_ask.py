@@ -16,7 +16,9 @@ from typing import Any
 
 from drivecert import ANSWERS, UsageError, one_line
 from harness.judge import judge_response
-from harness.run._render_stage import RenderedScene
+from harness.run._plan import Plan
+from harness.run._render_stage import RenderedScene, RenderStage
+from harness.run._scheduler import SampleTask
 from harness.store import ResultRow
 from models import AnswerKey, Decoding, ModelBackend, ModelQuery, Response
 from scenarios import Question, SceneGraph
@@ -137,6 +139,86 @@ class Asker:
         finally:
             self.busy_s += time.perf_counter() - started
         return responses
+
+
+@dataclass
+class Answerer:
+    """Asks every live question of rendered scenes in one call and judges the replies.
+
+    Attributes:
+        asker: the model stage.
+        plans: the sweep's plans, indexed by a task's ``unit``.
+    """
+
+    asker: Asker
+    plans: Sequence[Plan]
+    _reference: dict[int, dict[str, Question]] = field(default_factory=dict, init=False)
+
+    def answer(self, rendered: Sequence[RenderedScene]) -> list[ResultRow]:
+        """One row per (scene, live question), in the scenes' order."""
+        asked: list[Asked] = []
+        rows: list[ResultRow | None] = []
+        model = self.asker.model
+        for scene in rendered:
+            questions = self._questions(scene)
+            if scene.error is not None:
+                rows += [
+                    unrendered_row(scene, q, model.model_id, model.revision) for q in questions
+                ]
+                continue
+            for item in self.asker.prepare(scene, questions):
+                asked.append(item)
+                rows.append(None)
+        answers = iter(zip(asked, self.asker.generate(asked), strict=True))
+        out: list[ResultRow] = []
+        for row in rows:
+            if row is None:
+                item, (response, attempts) = next(answers)
+                row = judged_row(item, response, attempts)
+            out.append(row)
+        return out
+
+    def _questions(self, rendered: RenderedScene) -> list[Question]:
+        """The task's questions: the scene's own (with ground truth) when it was drawn."""
+        plan = self.plans[rendered.task.unit]
+        if rendered.scene is None:
+            reference = self._reference.get(rendered.task.unit)
+            if reference is None:
+                reference = self._reference[rendered.task.unit] = reference_questions(plan)
+            return [reference[q] for q in rendered.task.questions]
+        return questions_of(rendered, plan.scenario.ask(rendered.scene))
+
+
+def reference_questions(plan: Plan) -> dict[str, Question]:
+    """The plan's questions by id, from its first scene (texts for rows of undrawable scenes)."""
+    scene = plan.scenario.sample(plan.conditions[0], 0, plan.config.seed)
+    return {q.id: q for q in plan.scenario.ask(scene)}
+
+
+@dataclass
+class LocalExecutor:
+    """Renders in a worker thread while the model answers in this one.
+
+    Attributes:
+        render: the render stage (started).
+        answerer: asks and judges.
+    """
+
+    render: RenderStage
+    answerer: Answerer
+
+    @property
+    def depth(self) -> int:
+        """Batches rendered ahead of the model."""
+        return self.render.depth
+
+    def submit(self, batch: list[SampleTask]) -> None:
+        """Queue a batch for rendering."""
+        self.render.submit(batch)
+
+    def take(self) -> list[ResultRow]:
+        """The oldest batch, rendered, asked and judged."""
+        return self.answerer.answer(self.render.take())
 
 
 def judged_row(asked: Asked, response: Response, attempts: int) -> ResultRow:

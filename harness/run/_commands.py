@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from drivecert import UsageError
 from harness.run._config import RunConfig, build_config, read_yaml
 
 if TYPE_CHECKING:  # the run loop loads analysis, models and the renderer: only when run
@@ -150,6 +151,64 @@ def demo_command(
     _run_and_print(settings, out, force_new, quiet)
 
 
+def sweep_command(
+    config: Annotated[
+        Path, typer.Argument(help="Sweep YAML: models, scenarios and shared settings (configs/).")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run directory [runs/NAME].")
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Run on Ray: --ray alone starts a local cluster; --ray auto or "
+            "--ray HOST:PORT joins one. Local in-process execution without it.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Ray workers, each one model replica and one renderer [one per GPU]."),
+    ] = None,
+    gpus_per_worker: Annotated[
+        float | None,
+        typer.Option(help="GPUs each Ray worker reserves [1 when the cluster has GPUs, else 0]."),
+    ] = None,
+    force_new: Annotated[
+        bool,
+        typer.Option("--force-new", help="Discard the results in --out and start again."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress table.")] = False,
+) -> None:
+    """Run models x scenarios x conditions x questions into one store, certify every cell
+    together (delta family-wise over the whole sweep) and report the models side by side.
+    Re-running the same command resumes."""
+    from harness.run._session import execute
+    from harness.run._sweep import read_sweep, resolved_scenarios, sweep_plan
+
+    settings = read_sweep(config)
+    plan = sweep_plan(settings, str(config))
+    payload = settings.fingerprint_payload(resolved_scenarios(plan))
+    engine = None
+    if ray is not None:
+        from harness.run._ray import RayOptions, ray_engine
+
+        engine = ray_engine(RayOptions(ray, workers, gpus_per_worker))
+    elif workers is not None or gpus_per_worker is not None:
+        raise UsageError("--workers and --gpus-per-worker set up Ray workers; add --ray")
+    target = out or Path("runs") / (settings.name or config.stem)
+    console = Console()
+    progress = None if quiet else Console(stderr=True)
+    try:
+        result = execute(
+            plan, payload, target, force_new=force_new, console=progress, engine=engine
+        )
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; re-run the same command to resume {target}", err=True)
+        raise SystemExit(130) from None
+    print_sweep(result, console)
+
+
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help="A run directory of drivecert run.")],
     out: Annotated[
@@ -208,6 +267,41 @@ def _run_and_print(settings: RunConfig, out: Path, force_new: bool, quiet: bool)
     print_result(result, console)
 
 
+def print_sweep(result: RunResult, console: Console) -> None:
+    """Models side by side (one row per scenario, condition and question), then totals."""
+    import pandas as pd
+
+    certificates = pd.read_csv(result.written["certificates"], keep_default_na=False)
+    config = result.sweep.config
+    models = list(dict.fromkeys(str(m) for m in certificates["model"]))
+    table = Table(
+        title=f"Certified {result.sweep.plans[0].spec.label_for(config.event)}, "
+        "models side by side",
+        caption=f"{certificates['method'].iloc[0]}, {100 * (1 - config.delta):g}% family-wise "
+        f"over all {len(certificates)} cells",
+    )
+    for column in ("scenario", "condition", "question", *models):
+        table.add_column(column)
+    cells: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for cert in certificates.itertuples(index=False):
+        key = (str(cert.scenario), str(cert.condition), str(cert.question))
+        cells.setdefault(key, {})[str(cert.model)] = cert
+    for (scenario, condition, question), by_model in cells.items():
+        row: list[str | Text] = [scenario, condition, question]
+        for model in models:
+            cert = by_model.get(model)
+            if cert is None:
+                row.append("–")
+                continue
+            decision = str(cert.decision)
+            text = Text(decision, style=_DECISION_STYLE.get(decision, ""))
+            text.append(f" {float(cert.lower):.3f}-{float(cert.upper):.3f} n={cert.n}")
+            row.append(text)
+        table.add_row(*row)
+    console.print(table)
+    _print_totals(result, certificates, console)
+
+
 def print_result(result: RunResult, console: Console) -> None:
     """The safety table (conditions down, questions across), the outputs and the queries."""
     import pandas as pd
@@ -237,6 +331,11 @@ def print_result(result: RunResult, console: Console) -> None:
             row.append(text)
         table.add_row(*row)
     console.print(table)
+    _print_totals(result, certificates, console)
+
+
+def _print_totals(result: RunResult, certificates: Any, console: Console) -> None:
+    config = result.sweep.config
     summary = result.summary
     decided = sum(str(d) != "undecided" for d in certificates["decision"])
     console.print(

@@ -22,11 +22,18 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import Certificate, Spec, certify, forest_plot, paired_difference_bounds
+from analysis import (
+    Certificate,
+    Spec,
+    certify,
+    forest_plot,
+    paired_difference_bounds,
+    side_by_side,
+)
 from drivecert import UsageError, publish, write_atomic
 from harness.run._export import run_rows
-from harness.run._plan import certify_defaults
 from harness.run._rundir import read_run_config
+from harness.run._sweep import certify_defaults
 
 OUTPUTS = ("certificates.csv", "compare.md", "paired.csv", "figures")
 
@@ -56,6 +63,11 @@ def load_runs(roots: Sequence[Path]) -> list[ComparedRun]:
         stored = read_run_config(root)
         if stored is None:
             raise UsageError(f"{root} holds no drivecert run (no config.yaml); give run folders")
+        if "models" in stored["settings"]:
+            raise UsageError(
+                f"{root} is a sweep, whose report and safety table already set its models side "
+                "by side; compare runs of drivecert run"
+            )
         defaults = certify_defaults(root)
         rows = run_rows(root)
         certificates = certify(
@@ -118,17 +130,7 @@ def long_table(runs: Sequence[ComparedRun]) -> pd.DataFrame:
 
 def wide_markdown(runs: Sequence[ComparedRun]) -> str:
     """One row per (scenario, question, condition), one column per run."""
-    cells: dict[tuple[str, str, str], dict[str, str]] = {}
-    for run in runs:
-        for c in run.certificates:
-            shown = f"{c.decision} [{c.lower:.3f}, {c.upper:.3f}] n={c.n}"
-            cells.setdefault((c.scenario, c.question, c.condition), {})[run.label] = shown
-    table = pd.DataFrame(
-        [
-            {"scenario": s, "question": q, "condition": k, **values}
-            for (s, q, k), values in cells.items()
-        ]
-    ).fillna("–")
+    table = side_by_side([c for run in runs for c in run.certificates])
     spec = runs[0].settings["spec"]
     title = f"**Certificates side by side** (spec {spec}, each run's own method and delta)"
     return f"{title}\n\n{table.to_markdown(index=False)}\n"

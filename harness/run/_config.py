@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drivecert import UsageError, did_you_mean
 
 Event = Literal["unsafe", "wrong"]
+Model = TypeVar("Model", bound=BaseModel)
 
 #: Settings that change how a run goes but never what it stores or certifies; they may
 #: differ between a run and its resumption.
@@ -66,18 +67,14 @@ class ModelOptions(_Strict):
     http_retries: int = Field(5, ge=0)
 
 
-class RunConfig(_Strict):
-    """Everything that defines a run.
+class Settings(_Strict):
+    """What every plan of a run or sweep shares.
 
     Attributes:
-        scenario: scenario name.
-        model: model spec, e.g. ``hf:Qwen/Qwen2-VL-7B-Instruct`` or ``scripted:oracle``.
         renderer: renderer name (``embedded``, ``carla``).
-        conditions: ``default`` (the scenario's default grid) or conditions separated by
-            ``;`` (``weather=ClearNoon,control=light_red;weather=HardRainNoon``), or a list.
-        questions: ``all`` or question ids separated by commas, or a list.
         n_max: the most scenes per condition (fixed n when not sequential).
-        delta: family-wise miscoverage over every (condition, question) cell.
+        delta: family-wise miscoverage over every (condition, question) cell (of every
+            scenario and model of a sweep).
         spec: the threshold to decide, ``<=0.5`` or ``>=0.85``.
         method: interval method; None picks clopper-pearson (fixed n) or beta-binomial
             (sequential).
@@ -93,11 +90,7 @@ class RunConfig(_Strict):
         report: write report.html at the end.
     """
 
-    scenario: str
-    model: str
     renderer: str = "embedded"
-    conditions: str | list[str | dict[str, str]] = "default"
-    questions: str | list[str] = "all"
     n_max: int = Field(200, ge=1)
     delta: float = Field(0.05, gt=0.0, lt=1.0)
     spec: str = "<=0.5"
@@ -117,7 +110,7 @@ class RunConfig(_Strict):
     model_options: ModelOptions = Field(default_factory=ModelOptions)
     carla: CarlaOptions = Field(default_factory=CarlaOptions)
 
-    @field_validator("scenario", "model", "renderer", "spec")
+    @field_validator("renderer", "spec", check_fields=False)
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
@@ -132,12 +125,37 @@ class RunConfig(_Strict):
         return "beta-binomial" if self.sequential else "clopper-pearson"
 
     def fingerprint_payload(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
-        """The settings that decide what the run stores and certifies, with ``resolved``
+        """The settings that decide what is stored and certified, with ``resolved``
         (conditions and questions as lists) in place of their short forms."""
         payload = self.model_dump(mode="json", exclude=set(OPERATIONAL))
         payload["method"] = self.interval_method
         payload.update(resolved)
         return payload
+
+
+class RunConfig(Settings):
+    """Everything that defines a run: one scenario asked of one model (and the shared
+    :class:`Settings`).
+
+    Attributes:
+        scenario: scenario name.
+        model: model spec, e.g. ``hf:Qwen/Qwen2-VL-7B-Instruct`` or ``scripted:oracle``.
+        conditions: ``default`` (the scenario's default grid) or conditions separated by
+            ``;`` (``weather=ClearNoon,control=light_red;weather=HardRainNoon``), or a list.
+        questions: ``all`` or question ids separated by commas, or a list.
+    """
+
+    scenario: str
+    model: str
+    conditions: str | list[str | dict[str, str]] = "default"
+    questions: str | list[str] = "all"
+
+    @field_validator("scenario", "model")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
 
 
 def fingerprint(payload: Mapping[str, Any]) -> str:
@@ -180,6 +198,12 @@ def build_config(file_values: Mapping[str, Any], flags: Mapping[str, Any], where
     Raises:
         UsageError: one line naming the first bad key or value and what is allowed.
     """
+    return validate(RunConfig, merge_flags(file_values, flags), where)
+
+
+def merge_flags(file_values: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[str, Any]:
+    """``file_values`` overridden by the flags given (not None); a flag given as a mapping
+    overrides only the keys it sets."""
     merged = dict(file_values)
     for key, value in flags.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
@@ -188,32 +212,55 @@ def build_config(file_values: Mapping[str, Any], flags: Mapping[str, Any], where
             value = {k: v for k, v in value.items() if v is not None} or None
         if value is not None:
             merged[key] = value
+    return merged
+
+
+def validate(schema: type[Model], values: Mapping[str, Any], where: str) -> Model:
+    """``values`` validated as ``schema``.
+
+    Raises:
+        UsageError: one line naming the first bad key or value and what is allowed.
+    """
     try:
-        return RunConfig.model_validate(merged)
+        return schema.model_validate(values)
     except ValidationError as error:
-        raise UsageError(_one_line(error, where)) from None
+        raise UsageError(_one_line(error, where, schema)) from None
 
 
-def _one_line(error: ValidationError, where: str) -> str:
+def _one_line(error: ValidationError, where: str, schema: type[BaseModel]) -> str:
     """The first validation problem as one line naming the key and what is allowed."""
     problem = error.errors()[0]
     location = [str(part) for part in problem["loc"] if not isinstance(part, int)]
     key = ".".join(location)
-    model: type[BaseModel] = RunConfig
+    model: type[BaseModel] = schema
     for part in location[:-1]:
         field = model.model_fields.get(part)
-        annotation = field.annotation if field is not None else None
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    allowed = list(model.model_fields)
+        inner = _model_in(field.annotation) if field is not None else None
+        if inner is not None:
+            model = inner
+    own = [name for name in model.model_fields if name in vars(model).get("__annotations__", {})]
+    allowed = [*own, *(name for name in model.model_fields if name not in own)]
     if problem["type"] == "extra_forbidden":
         name = location[-1] if location else key
         return (
             f"{where}: unknown key {key!r}{did_you_mean(name, allowed)}; "
             f"allowed: {', '.join(allowed)}"
         )
+    if problem["type"] == "too_short":
+        return f"{where}: {key} is empty; give at least one"
     if problem["type"] == "missing":
         return f"{where}: {key} is required (give it as a flag or in the config file)"
     given = problem.get("input")
     shown = f" {given!r}" if given is not None and not isinstance(given, dict) else ""
     return f"{where}: {key}{shown}: {problem['msg'].lower()}"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The settings model an annotation holds (itself, or inside a list or union)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None

@@ -14,8 +14,7 @@ from typing import Literal, get_args
 import pandas as pd
 
 from drivecert import UsageError, write_atomic
-from harness.run._config import build_config
-from harness.run._plan import Plan, make_plan
+from harness.run._plan import Plan, SweepPlan
 from harness.run._rundir import read_run_config
 from harness.store import FILE_NAME, Store
 
@@ -24,21 +23,23 @@ FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 
 
 def run_rows(root: Path) -> pd.DataFrame:
-    """Every stored row of the run in ``root``, in the run's order.
+    """Every stored row of the run or sweep in ``root``, in its order.
 
     Raises:
         UsageError: when ``root`` holds no run or no store.
     """
-    stored = read_run_config(root)
-    if stored is None or not (root / FILE_NAME).is_file():
+    from harness.run._sweep import stored_plan
+
+    if read_run_config(root) is None or not (root / FILE_NAME).is_file():
         raise UsageError(f"{root} holds no drivecert run with results; give a run directory")
-    plan = make_plan(build_config(stored["settings"], {}, str(root / "config.yaml")))
+    plan = stored_plan(root)
     with Store.open(root / FILE_NAME) as store:
         return ordered_rows(store, plan)
 
 
-def ordered_rows(store: Store, plan: Plan) -> pd.DataFrame:
-    """Every column of every stored row, in the plan's order (condition, question, sample)."""
+def ordered_rows(store: Store, plan: Plan | SweepPlan) -> pd.DataFrame:
+    """Every column of every stored row, in the plan's order (scenario, model, condition,
+    question, sample)."""
     return plan.in_order(store.frame())
 
 

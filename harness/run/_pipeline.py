@@ -1,10 +1,14 @@
-"""The run loop: schedule -> render (worker thread) -> ask -> judge -> keep -> commit.
+"""The run loop: schedule -> execute (render, ask, judge) -> keep -> commit.
 
-While the model answers batch k, the render worker draws and renders batch k+1 (and up to
-``depth`` batches ahead). Each judged batch is filtered by the scheduler (answers past a
-cell's stop are dropped) and handed to the store writer, which commits it in one
-transaction while the next batch is asked; batches are committed in order, so a run
-killed at any moment resumes from its last whole batch.
+An executor keeps ``depth`` batches in flight and hands back each batch's judged rows in
+submission order: locally, a render thread draws batch k+1 while the model answers batch
+k; under Ray, actors on other GPUs or machines do both. Each judged batch is filtered by
+its plan's scheduler (answers past a cell's stop are dropped) and handed to the store
+writer, which commits it in one transaction while the next batch is asked; batches are
+committed in order, so a run killed at any moment resumes from its last whole batch.
+
+A sweep's plans are sampled one after another through the same executor: the next plan's
+batches start while the last ones of the previous plan are still in flight.
 """
 
 from __future__ import annotations
@@ -12,17 +16,31 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from drivecert import DrivecertError
-from harness.run._ask import Asked, Asker, judged_row, questions_of, unrendered_row
-from harness.run._render_stage import RenderedScene, RenderStage
 from harness.run._scheduler import Observation, SampleTask, Scheduler
 from harness.run._writer import StoreWriter
 from harness.store import ResultRow
-from scenarios import Question
+
+
+class Executor(Protocol):
+    """Renders, asks and judges batches of tasks, in submission order."""
+
+    @property
+    def depth(self) -> int:
+        """Batches it keeps in flight."""
+        ...
+
+    def submit(self, batch: list[SampleTask]) -> None:
+        """Start on a batch (may block while ``depth`` batches are in flight)."""
+
+    def take(self) -> list[ResultRow]:
+        """The judged rows of the oldest batch not yet taken (blocks until ready)."""
+        ...
+
 
 #: Scenes in a row whose every query failed before the run stops (whatever the batch size).
 FAILED_STREAK = 24
@@ -61,37 +79,39 @@ class Counters:
 
 @dataclass
 class Pipeline:
-    """Wires the scheduler, the render stage, the model stage and the store.
+    """Wires the schedulers, an executor and the store.
 
     Attributes:
-        scheduler: which samples to run and which answers count.
-        render: the render stage (already started).
-        asker: the model stage.
+        schedulers: one per plan, in the order they are sampled.
+        executor: renders, asks and judges batches.
         writer: commits judged batches to the store, in order, in its own thread.
-        reference: the scenario's questions by id (texts for rows of undrawable scenes).
         batch_size: scenes per batch.
-        depth: batches rendered ahead of the model.
-        lock: held while the scheduler's state changes (a progress display reads it).
+        lock: held while a scheduler's state changes (a progress display reads it).
         on_batch: called with the counters after each judged batch (handed to the writer).
     """
 
-    scheduler: Scheduler
-    render: RenderStage
-    asker: Asker
+    schedulers: Sequence[Scheduler]
+    executor: Executor
     writer: StoreWriter
-    reference: dict[str, Question]
     batch_size: int
-    depth: int = 2
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_batch: Callable[[Counters], None] | None = None
     counters: Counters = field(default_factory=Counters)
     _held: list[list[ResultRow]] = field(default_factory=list, init=False)
     _streak: int = field(default=0, init=False)
 
+    def __post_init__(self) -> None:
+        self._by_scenario = {s.plan.scenario.name: s for s in self.schedulers}
+        self._conditions = {
+            s.plan.scenario.name: {label: i for i, label in enumerate(s.plan.labels)}
+            for s in self.schedulers
+        }
+
     def run(self) -> Counters:
         """Run until no cell wants another sample.
 
-        Every judged batch is committed before this returns or raises.
+        Every judged batch is committed before this returns or raises (the writer goes on,
+        for the next model of a sweep).
 
         Raises:
             DrivecertError: when every query of FAILED_STREAK scenes in a row failed (a
@@ -103,55 +123,68 @@ class Pipeline:
             with contextlib.suppress(Exception):
                 self.writer.flush()  # keep what was judged before the failure
             raise
-        self.writer.flush()
+        self.writer.drain()
         return self.counters
 
+    def _next_batch(self) -> list[SampleTask]:
+        for scheduler in self.schedulers:
+            batch = scheduler.next_batch(self.batch_size)
+            if batch:
+                return batch
+        return []
+
     def _loop(self) -> None:
-        in_flight: deque[list[SampleTask]] = deque()
+        in_flight = 0
         while True:
-            while len(in_flight) < self.depth:
+            while in_flight < self.executor.depth:
                 with self.lock:
-                    batch = self.scheduler.next_batch(self.batch_size)
+                    batch = self._next_batch()
                 if not batch:
                     break
-                self.render.submit(batch)
-                in_flight.append(batch)
+                self.executor.submit(batch)
+                in_flight += 1
             if not in_flight:
                 for held in self._held:  # failures that never reached a streak are stored
                     self.writer.submit(held)
                 self._held.clear()
                 return
-            in_flight.popleft()
+            in_flight -= 1
             waited = time.perf_counter()
-            rendered = self.render.take()
+            rows = self.executor.take()
             self.counters.wait_s += time.perf_counter() - waited
-            self._process(rendered)
+            self._process(rows)
 
-    def _process(self, rendered: Sequence[RenderedScene]) -> None:
-        rows = self._answer(rendered)
-        plan = self.scheduler.plan
-        index = {label: i for i, label in enumerate(plan.labels)}
-        observations = [
-            Observation(
-                self.scheduler.cell_of(index[r.condition], r.question).cell.index,
-                r.sample,
-                r.status == "failed",
-                None if r.status == "failed" else bool(getattr(r, plan.config.event)),
+    def _process(self, rows: Sequence[ResultRow]) -> None:
+        observations = []
+        for r in rows:
+            scheduler = self._by_scenario[r.scenario]
+            condition = self._conditions[r.scenario][r.condition]
+            observations.append(
+                Observation(
+                    scheduler.cell_of(condition, r.question).cell.index,
+                    r.sample,
+                    r.status == "failed",
+                    None if r.status == "failed" else bool(getattr(r, scheduler.plan.config.event)),
+                )
             )
-            for r in rows
-        ]
+        keep = [False] * len(rows)
         with self.lock:
-            keep = self.scheduler.observe(observations)
-        kept = [row for row, k in zip(rows, keep, strict=True) if k]
+            for name, scheduler in self._by_scenario.items():
+                mine = [i for i, r in enumerate(rows) if r.scenario == name]
+                if mine:
+                    kept = scheduler.observe([observations[i] for i in mine])
+                    for i, k in zip(mine, kept, strict=True):
+                        keep[i] = k
+        kept_rows = [row for row, k in zip(rows, keep, strict=True) if k]
         started = time.perf_counter()
-        self._store(rows, kept)
+        self._store(rows, kept_rows)
         counters = self.counters
         counters.commit_s += time.perf_counter() - started
-        counters.samples += len(rendered)
+        counters.samples += len({(r.scenario, r.condition, r.sample) for r in rows})
         counters.queries += len(rows)
-        counters.stored += len(kept)
-        counters.dropped += len(rows) - len(kept)
-        counters.failed += sum(r.status == "failed" for r in kept)
+        counters.stored += len(kept_rows)
+        counters.dropped += len(rows) - len(kept_rows)
+        counters.failed += sum(r.status == "failed" for r in kept_rows)
         if self.on_batch is not None:
             self.on_batch(counters)
 
@@ -185,33 +218,3 @@ class Pipeline:
                 "they were not stored: fix the model or renderer and re-run the same command "
                 "to resume"
             )
-
-    def _answer(self, rendered: Sequence[RenderedScene]) -> list[ResultRow]:
-        """Every live question of every scene, asked in one call and judged."""
-        asked: list[Asked] = []
-        rows: list[ResultRow | None] = []
-        model = self.asker.model
-        for scene in rendered:
-            questions = self._questions(scene)
-            if scene.error is not None:
-                rows += [
-                    unrendered_row(scene, q, model.model_id, model.revision) for q in questions
-                ]
-                continue
-            for item in self.asker.prepare(scene, questions):
-                asked.append(item)
-                rows.append(None)
-        answers = iter(zip(asked, self.asker.generate(asked), strict=True))
-        out: list[ResultRow] = []
-        for row in rows:
-            if row is None:
-                item, (response, attempts) = next(answers)
-                row = judged_row(item, response, attempts)
-            out.append(row)
-        return out
-
-    def _questions(self, rendered: RenderedScene) -> list[Question]:
-        """The task's questions: the scene's own (with ground truth) when it was drawn."""
-        if rendered.scene is None:
-            return [self.reference[q] for q in rendered.task.questions]
-        return questions_of(rendered, self.scheduler.plan.scenario.ask(rendered.scene))

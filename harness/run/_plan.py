@@ -8,15 +8,13 @@ typo fails in one line before a model is loaded or a file is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis import CERTIFY_METHODS, MULTIPLICITIES, SEQUENCE_METHODS, Spec
 from drivecert import UsageError, did_you_mean
-from harness.run._config import RunConfig, build_config
-from harness.run._rundir import read_run_config
+from harness.run._config import RunConfig
 from scenarios import Condition, Question, Scenario, get_scenario
 
 
@@ -91,6 +89,66 @@ class Plan:
         return {"conditions": list(self.labels), "questions": list(self.questions)}
 
 
+@dataclass(frozen=True)
+class SweepPlan:
+    """Plans certified together: one per (model, scenario) of a sweep, or a run's one.
+
+    Every plan shares the statistical settings (spec, delta, method, multiplicity, event,
+    sequential, n_max, seed); delta is family-wise over every cell of every plan.
+
+    Attributes:
+        plans: the plans, model-major, in the order they are sampled.
+    """
+
+    plans: tuple[Plan, ...]
+
+    @property
+    def config(self) -> RunConfig:
+        """The settings every plan shares (those of the first)."""
+        return self.plans[0].config
+
+    @property
+    def family(self) -> int:
+        """K: the number of cells delta is shared over."""
+        return sum(len(plan.cells) for plan in self.plans)
+
+    def models(self) -> list[str]:
+        """The model specs, in order."""
+        return list(dict.fromkeys(plan.config.model for plan in self.plans))
+
+    def units_of(self, model: str) -> list[int]:
+        """Indices of the plans asked of ``model``."""
+        return [i for i, plan in enumerate(self.plans) if plan.config.model == model]
+
+    def group_by(self) -> tuple[str, str]:
+        """The plans' common grouping variables, else weather x maneuver (every scene has
+        both)."""
+        chosen = {plan.group_by() for plan in self.plans}
+        return chosen.pop() if len(chosen) == 1 else ("weather", "maneuver")
+
+    def in_order(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Rows sorted as planned: scenario (sweep order), model, condition, question, sample."""
+        if len(self.plans) == 1:
+            return self.plans[0].in_order(table)
+        scenarios: dict[str, int] = {}
+        conditions: dict[tuple[str, str], int] = {}
+        questions: dict[tuple[str, str], int] = {}
+        for plan in self.plans:
+            name = plan.scenario.name
+            scenarios.setdefault(name, len(scenarios))
+            conditions.update({(name, label): i for i, label in enumerate(plan.labels)})
+            questions.update({(name, q): i for i, q in enumerate(plan.questions)})
+        pairs = list(zip(table["scenario"], table["condition"], strict=True))
+        asked = list(zip(table["scenario"], table["question"], strict=True))
+        keyed = table.assign(
+            _s=table["scenario"].map(scenarios),
+            _c=[conditions.get(pair, -1) for pair in pairs],
+            _q=[questions.get(pair, -1) for pair in asked],
+        )
+        ordered = keyed.sort_values(["_s", "model", "_c", "_q", "sample"], kind="stable")
+        return ordered.drop(columns=["_s", "_c", "_q"]).reset_index(drop=True)
+
+
 def make_plan(config: RunConfig) -> Plan:
     """Resolve and check every name in ``config``.
 
@@ -124,29 +182,6 @@ def make_plan(config: RunConfig) -> Plan:
             f"{', '.join(MULTIPLICITIES)}"
         )
     return Plan(config, scenario, conditions, questions, spec)
-
-
-def certify_defaults(root: Path) -> dict[str, Any]:
-    """How the run in ``root`` was certified: spec, delta, method, multiplicity, event,
-    group_by (``rows,columns``) and whether it stopped sequentially.
-
-    Raises:
-        UsageError: when ``root`` holds no run configuration.
-    """
-    stored = read_run_config(root)
-    if stored is None:
-        raise UsageError(f"{root} holds no drivecert run (no config.yaml); give a run directory")
-    config = build_config(stored["settings"], {}, str(root / "config.yaml"))
-    plan = make_plan(config)
-    return {
-        "spec": config.spec,
-        "delta": config.delta,
-        "method": config.interval_method,
-        "multiplicity": config.multiplicity,
-        "event": config.event,
-        "group_by": ",".join(plan.group_by()),
-        "sequential": config.sequential,
-    }
 
 
 def _conditions(

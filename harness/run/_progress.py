@@ -9,6 +9,7 @@ which holds only once n reaches n_max.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,7 @@ def snapshot(scheduler: Scheduler) -> list[CellView]:
         certifiers = [s.certifier for s in states if s.certifier is not None]
         lower, upper = certifier_bounds(certifiers)
     else:
-        each = per_condition_delta(config.delta, len(states))
+        each = per_condition_delta(config.delta, scheduler.family or len(states))
         method = config.interval_method if config.interval_method in METHODS else "clopper-pearson"
         lower, upper = binomial_bounds(
             np.array([s.events for s in states]), np.array([s.n for s in states]), each, method
@@ -71,17 +72,18 @@ def snapshot(scheduler: Scheduler) -> list[CellView]:
 
 @dataclass
 class LiveTable:
-    """A rich renderable of the run's cells; read under ``lock``."""
+    """A rich renderable of the cells of the plan being sampled; read under ``lock``."""
 
-    scheduler: Scheduler
+    schedulers: Sequence[Scheduler]
     counters: Counters
     lock: threading.Lock
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         with self.lock:
-            views = snapshot(self.scheduler)
+            current = next((s for s in self.schedulers if not s.finished), self.schedulers[-1])
+            views = snapshot(current)
             samples, rate = self.counters.samples, self.counters.rate
-        yield progress_table(self.scheduler, views, samples, rate, options.max_height - 8)
+        yield progress_table(current, views, samples, rate, options.max_height - 8)
 
 
 def progress_table(

@@ -20,7 +20,7 @@ from typing import Any
 from PIL import Image
 
 from drivecert import DrivecertError, one_line
-from harness.render import Renderer, RendererUnavailable
+from harness.render import Frame, Renderer, RendererUnavailable
 from harness.render._output import write_png
 from harness.run._scheduler import SampleTask
 from scenarios import Condition, Scenario, SceneGraph
@@ -82,11 +82,13 @@ class RenderStage:
     """A worker thread rendering batches of :class:`SampleTask` in submission order.
 
     Attributes:
+        open_renderer: opens the renderer (called in the worker thread).
+        jobs: what to render, per unit (a task's ``unit`` indexes it).
         busy_s: seconds the worker spent drawing, rendering and writing frames.
     """
 
     open_renderer: Callable[[], Renderer]
-    job: RenderJob
+    jobs: Sequence[RenderJob]
     depth: int = 2
     busy_s: float = 0.0
     _inbox: queue.Queue[Any] = field(init=False)
@@ -184,27 +186,50 @@ class RenderStage:
                 continue
 
     def _render(self, renderer: Renderer, task: SampleTask) -> RenderedScene:
-        job = self.job
-        condition = job.conditions[task.condition]
-        where = (job.scenario.name, condition.label, job.scenario.scene_seed(task.sample, job.seed))
-        error = ""
-        scene: SceneGraph | None = None
-        for attempt in range(1, job.retries + 2):
-            try:
-                scene = job.scenario.sample(condition, task.sample, job.seed)
-                frames = renderer.render(scene, job.times)
-                images, shas = [], []
-                for frame in frames:
-                    image = frame.to_pil()
-                    _, sha = write_png(frame, job.frames_dir, image)
-                    images.append(image)
-                    shas.append(sha)
-                return RenderedScene(task, *where, scene, tuple(images), tuple(shas), None, attempt)
-            except RendererUnavailable:
-                raise  # no scene can be rendered: the run stops instead of failing each one
-            except Exception as failure:  # one scene's failure is a record, not a crash
-                error = f"render failed: {one_line(failure)}"
-        return RenderedScene(task, *where, scene, (), (), error, job.retries + 1)
+        job = self.jobs[task.unit]
+        return render_task(renderer, job, task, frame_saver(job))
+
+
+#: Saves one frame (with its PIL image) and returns its sha256.
+FrameSink = Callable[[Frame, Image.Image], str]
+
+
+def frame_saver(job: RenderJob) -> FrameSink:
+    """A sink writing ``frames/<sha>.png`` in the job's folder (once per frame)."""
+
+    def save(frame: Frame, image: Image.Image) -> str:
+        return write_png(frame, job.frames_dir, image)[1]
+
+    return save
+
+
+def render_task(
+    renderer: Renderer, job: RenderJob, task: SampleTask, save: FrameSink
+) -> RenderedScene:
+    """Draw and render one task's scene, retrying; a failure becomes a record.
+
+    Raises:
+        RendererUnavailable: when no scene can be rendered (the run stops).
+    """
+    condition = job.conditions[task.condition]
+    where = (job.scenario.name, condition.label, job.scenario.scene_seed(task.sample, job.seed))
+    error = ""
+    scene: SceneGraph | None = None
+    for attempt in range(1, job.retries + 2):
+        try:
+            scene = job.scenario.sample(condition, task.sample, job.seed)
+            frames = renderer.render(scene, job.times)
+            images, shas = [], []
+            for frame in frames:
+                image = frame.to_pil()
+                shas.append(save(frame, image))
+                images.append(image)
+            return RenderedScene(task, *where, scene, tuple(images), tuple(shas), None, attempt)
+        except RendererUnavailable:
+            raise  # no scene can be rendered: the run stops instead of failing each one
+        except Exception as failure:  # one scene's failure is a record, not a crash
+            error = f"render failed: {one_line(failure)}"
+    return RenderedScene(task, *where, scene, (), (), error, job.retries + 1)
 
 
 def _describe(renderer: Renderer) -> RendererInfo:

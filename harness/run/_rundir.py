@@ -179,8 +179,9 @@ class RunDir:
         )
         return write_atomic(self.root / CONFIG, text)
 
-    def write_manifest(self, session: dict[str, Any]) -> Path:
-        """``manifest.json``: versions and this session, appended to earlier sessions."""
+    def write_manifest(self, session: dict[str, Any], new_session: bool = True) -> Path:
+        """``manifest.json``: versions and this session, appended to earlier sessions (or,
+        with ``new_session`` False, replacing the last one: the same session, updated)."""
         path = self.root / MANIFEST
         sessions: list[Any] = []
         if path.is_file():
@@ -188,6 +189,8 @@ class RunDir:
                 sessions = list(json.loads(path.read_text(encoding="utf-8")).get("sessions", []))
             except (OSError, ValueError):
                 sessions = []
+        if not new_session and sessions:
+            sessions.pop()
         manifest = {**session, "sessions": [*sessions, session["session"]]}
         manifest.pop("session")
         return write_atomic(path, json.dumps(manifest, indent=2, sort_keys=False) + "\n")

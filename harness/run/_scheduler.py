@@ -27,11 +27,13 @@ class SampleTask:
         condition: index of the condition in the plan.
         sample: the sample index within the condition.
         questions: ids of the questions to ask (the condition's live cells).
+        unit: index of the plan in its sweep (0 for a run).
     """
 
     condition: int
     sample: int
     questions: tuple[str, ...]
+    unit: int = 0
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,18 @@ class CellState:
 
 @dataclass
 class Scheduler:
-    """Hands out batches of samples and filters judged answers, cell by cell."""
+    """Hands out batches of samples and filters judged answers, cell by cell.
+
+    Attributes:
+        plan: what to sample and ask.
+        unit: the plan's index in its sweep (tags every task).
+        family: the number of cells delta is shared over (default: the plan's own); a
+            sweep shares it over every cell of every plan.
+    """
 
     plan: Plan
+    unit: int = 0
+    family: int | None = None
     cells: list[CellState] = field(init=False)
     cursor: list[int] = field(init=False)
     _turn: int = field(default=0, init=False)
@@ -91,7 +102,7 @@ class Scheduler:
     def __post_init__(self) -> None:
         config = self.plan.config
         cells = self.plan.cells
-        each = per_condition_delta(config.delta, len(cells))
+        each = per_condition_delta(config.delta, self.family or len(cells))
         rule = StopRule(n_max=config.n_max)
         self.cells = [
             CellState(
@@ -125,7 +136,7 @@ class Scheduler:
                 idle += 1
                 continue
             idle = 0
-            batch.append(SampleTask(condition, self.cursor[condition], questions))
+            batch.append(SampleTask(condition, self.cursor[condition], questions, self.unit))
             self.cursor[condition] += 1
         return batch
 

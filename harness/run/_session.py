@@ -7,27 +7,28 @@ loaded or anything is written; a refused run leaves the directory exactly as it 
 from __future__ import annotations
 
 import json
+import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from rich.console import Console
 from rich.live import Live
 
 from analysis import AnalysisOptions, write_analysis
-from drivecert import UsageError, write_atomic
+from drivecert import DrivecertError, UsageError, write_atomic
 from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
 from harness.report import write_report
-from harness.run._ask import Asker
-from harness.run._config import RunConfig, fingerprint
+from harness.run._ask import Answerer, Asker, LocalExecutor
+from harness.run._config import RunConfig, Settings, fingerprint
 from harness.run._export import ordered_rows
-from harness.run._pipeline import Counters, Pipeline
-from harness.run._plan import Plan, make_plan
+from harness.run._pipeline import Counters, Executor, Pipeline
+from harness.run._plan import Plan, SweepPlan, make_plan
 from harness.run._progress import LiveTable, snapshot
 from harness.run._render_stage import RendererInfo, RenderJob, RenderStage
 from harness.run._rundir import RunDir, session_record, versions
@@ -55,11 +56,11 @@ VERDICT_COLUMNS = (
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a finished run produced.
+    """What a finished run or sweep produced.
 
     Attributes:
         root: the run directory.
-        plan: what was run.
+        sweep: every plan that was run (one for a run).
         counters: this session's work.
         resumed: rows already in the store when this session started.
         written: the analysis outputs by name.
@@ -71,7 +72,7 @@ class RunResult:
     """
 
     root: Path
-    plan: Plan
+    sweep: SweepPlan
     counters: Counters
     resumed: int
     written: dict[str, Path]
@@ -81,6 +82,11 @@ class RunResult:
     render_s: float
     model_s: float
 
+    @property
+    def plan(self) -> Plan:
+        """The plan of a run (the first plan of a sweep)."""
+        return self.sweep.plans[0]
+
 
 @dataclass(frozen=True)
 class Hooks:
@@ -88,6 +94,46 @@ class Hooks:
 
     open_model: Callable[[str, LoadOptions], ModelBackend] = open_model
     open_renderer: Callable[[str, RenderSettings], Renderer] = open_renderer
+
+
+class Workers(Protocol):
+    """Where one model's batches are rendered, asked and judged."""
+
+    @property
+    def model_id(self) -> str:
+        """The model's name."""
+        ...
+
+    @property
+    def revision(self) -> str:
+        """The weights' revision."""
+        ...
+
+    def executor(self) -> Executor:
+        """The executor (called once the run directory is locked and written)."""
+        ...
+
+    def busy(self) -> tuple[float, float]:
+        """Seconds spent rendering and in the model so far."""
+        ...
+
+    def close(self) -> None:
+        """Free the model (and the workers)."""
+
+
+class Engine(Protocol):
+    """Opens the workers of a session: in this process (default) or on a Ray cluster."""
+
+    def renderer_info(self) -> RendererInfo:
+        """The renderer's description; raises (one line) when it cannot open."""
+        ...
+
+    def open(self, model: str, units: Sequence[int]) -> Workers:
+        """Workers answering with ``model`` for the given plans."""
+        ...
+
+    def close(self) -> None:
+        """Release everything."""
 
 
 def run(
@@ -113,76 +159,217 @@ def run(
         UsageError: on a bad name or setting, or a run directory that cannot be used;
             raised before anything is loaded or written.
     """
-    started = time.perf_counter()
     plan = make_plan(config)
+    sweep = SweepPlan((plan,))
+    payload = config.fingerprint_payload(plan.resolved())
+    return execute(
+        sweep, payload, out, force_new=force_new, console=console, hooks=hooks, on_batch=on_batch
+    )
+
+
+def execute(
+    sweep: SweepPlan,
+    payload: dict[str, Any],
+    out: Path,
+    *,
+    force_new: bool = False,
+    console: Console | None = None,
+    hooks: Hooks = Hooks(),
+    on_batch: Callable[[Counters], None] | None = None,
+    engine: Callable[[SweepPlan, RunDir, Hooks], Engine] | None = None,
+) -> RunResult:
+    """Run (or resume) every plan of ``sweep`` in ``out``, one model after another, and
+    certify them together.
+
+    Args:
+        sweep: the plans.
+        payload: the settings that define the run (config.yaml; their fingerprint).
+        out: the run directory.
+        force_new: discard earlier results in ``out`` (frames and cached responses stay).
+        console: where the live progress table goes (None: no table).
+        hooks: model and renderer openers (tests and benchmarks swap them).
+        on_batch: called with this session's counters after each committed batch.
+        engine: opens the workers (default: this process; see ``harness.run._ray``).
+
+    Raises:
+        UsageError: on a bad name or setting, or a run directory that cannot be used;
+            raised before anything is loaded or written.
+    """
+    started = time.perf_counter()
+    config = sweep.config
     if config.renderer not in RENDERERS:
         raise UsageError(RENDERERS.unknown_message(config.renderer))
     run_dir = RunDir(out)
-    payload = config.fingerprint_payload(plan.resolved())
     print_ = fingerprint(payload)
     run_dir.check(payload, print_, force_new)  # read-only: a refusal touches nothing
+    models = sweep.models()
     with ExitStack() as stack:
-        backend = hooks.open_model(config.model, _load_options(plan))
-        stack.callback(backend.close)
-        stage = _render_stage(plan, run_dir, hooks)  # a renderer that cannot open (no
-        stack.callback(stage.close)  # CARLA server) stops the run before anything is written
-        stage.start()
-        info = stage.info()
-        stack.enter_context(run_dir.lock())
+        workers = (engine or LocalEngine)(sweep, run_dir, hooks)
+        stack.callback(workers.close)
+        first = workers.open(models[0], sweep.units_of(models[0]))
+        stack.callback(first.close)
+        info = workers.renderer_info()  # a renderer that cannot open (no CARLA server)
+        stack.enter_context(run_dir.lock())  # stops the run before anything is written
         run_dir.check(payload, print_, force_new)  # again: another run may have come meanwhile
         run_dir.clean_staging()
         if force_new:
             run_dir.reset()
         run_dir.write_config(payload, print_)
-        cache = ResponseCache(Path(config.cache) if config.cache else run_dir.cache)
-        stack.callback(cache.close)
-        model = CachedModel(backend, cache)
         store = Store.open(run_dir.store)
         stack.callback(store.close)
-        _check_store(store, print_, model, out)
-        scheduler = Scheduler(plan)
-        resumed = scheduler.replay(_stored(store, plan))
-        _write_manifest(run_dir, plan, model, info)
-        asker = Asker(model, _decoding(config), config.retries, config.system_prompt)
+        _check_store(store, print_, sweep, out)
+        schedulers = [
+            Scheduler(plan, unit=i, family=sweep.family) for i, plan in enumerate(sweep.plans)
+        ]
         writer = StoreWriter(store).start()
         stack.callback(writer.close)  # before the store closes: no commit is cut off
-        pipeline = Pipeline(
-            scheduler,
-            stage,
-            asker,
-            writer,
-            _reference_questions(plan),
-            config.batch_size,
-            on_batch=on_batch,
-        )
-        with _live(pipeline, console):
-            loop_started = time.perf_counter()
-            counters = pipeline.run()
-            loop_s = time.perf_counter() - loop_started
-        written = _certify(plan, store, run_dir)
-        summary = _summary(plan, scheduler, store, counters, time.perf_counter() - started)
+        counters = Counters()
+        lock = threading.Lock()
+        resumed, loop_s, render_s, model_s = 0, 0.0, 0.0, 0.0
+        answered: list[dict[str, str]] = []
+        for model in models:
+            units = sweep.units_of(model)
+            mine = [schedulers[u] for u in units]
+            known = store.meta(f"model:{model}")
+            replayed = model != models[0] and known is not None
+            if replayed:  # a later model: skip loading it when its plans are all done
+                assert known is not None
+                resumed += _replay(store, mine, known)
+                if all(s.finished for s in mine):
+                    revision = next((r for m, r in store.revisions() if m == known), UNKNOWN)
+                    answered.append({"spec": model, "id": known, "revision": revision})
+                    continue
+            opened = first if model == models[0] else workers.open(model, units)
+            try:
+                _check_model(store, model, opened, models, out)
+                if not replayed:
+                    resumed += _replay(store, mine, opened.model_id)
+                answered.append({"spec": model, "id": opened.model_id, "revision": opened.revision})
+                _write_manifest(run_dir, sweep, answered, info, first=len(answered) == 1)
+                pipeline = Pipeline(
+                    mine,
+                    opened.executor(),
+                    writer,
+                    config.batch_size,
+                    lock=lock,
+                    on_batch=on_batch,
+                    counters=counters,
+                )
+                with _live(pipeline, console):
+                    loop_started = time.perf_counter()
+                    pipeline.run()
+                    loop_s += time.perf_counter() - loop_started
+                render_busy, model_busy = opened.busy()
+                render_s, model_s = render_s + render_busy, model_s + model_busy
+            finally:
+                opened.close()  # frees its GPUs (or CPUs) for the next model's workers
+        written = _certify(sweep, store, run_dir)
+        ids = {entry["spec"]: entry["id"] for entry in answered}
+        summary = _summary(sweep, schedulers, ids, store, counters, time.perf_counter() - started)
         write_atomic(run_dir.root / "summary.json", json.dumps(summary, indent=2) + "\n")
         if config.report:
-            written["report"] = write_report(run_dir.root, rows=ordered_rows(store, plan))
+            written["report"] = write_report(run_dir.root, rows=ordered_rows(store, sweep))
         return RunResult(
             root=run_dir.root,
-            plan=plan,
+            sweep=sweep,
             counters=counters,
             resumed=resumed,
             written=written,
             summary=summary,
             wall_s=time.perf_counter() - started,
             loop_s=loop_s,
-            render_s=stage.busy_s,
-            model_s=asker.busy_s,
+            render_s=render_s,
+            model_s=model_s,
         )
 
 
-def _load_options(plan: Plan) -> LoadOptions:
+@dataclass
+class LocalEngine:
+    """Workers in this process: a render thread and the model, with the response cache."""
+
+    sweep: SweepPlan
+    run_dir: RunDir
+    hooks: Hooks
+    stage: RenderStage | None = None
+    cache: ResponseCache | None = None
+
+    def renderer_info(self) -> RendererInfo:
+        """Open the render stage (once) and describe its renderer."""
+        if self.stage is None:
+            self.stage = _render_stage(self.sweep, self.run_dir, self.hooks)
+            self.stage.start()
+            self._info = self.stage.info()
+        return self._info
+
+    def open(self, model: str, units: Sequence[int]) -> LocalWorkers:
+        """Load ``model`` in this process."""
+        plans = [self.sweep.plans[u] for u in units]
+        return LocalWorkers(self, self.hooks.open_model(model, _load_options(plans)))
+
+    def response_cache(self) -> ResponseCache:
+        """The run's response cache (opened on first use, inside the locked directory)."""
+        if self.cache is None:
+            config = self.sweep.config
+            self.cache = ResponseCache(Path(config.cache) if config.cache else self.run_dir.cache)
+        return self.cache
+
+    def close(self) -> None:
+        """Stop the render stage and close the cache."""
+        if self.stage is not None:
+            self.stage.close()
+        if self.cache is not None:
+            self.cache.close()
+
+
+@dataclass
+class LocalWorkers:
+    """A model loaded in this process, answering batches the shared render stage draws."""
+
+    engine: LocalEngine
+    backend: ModelBackend
+    asker: Asker | None = None
+    closed: bool = False
+    _render_from: float = 0.0
+
+    @property
+    def model_id(self) -> str:
+        """The model's name."""
+        return self.backend.model_id
+
+    @property
+    def revision(self) -> str:
+        """The weights' revision."""
+        return self.backend.revision
+
+    def executor(self) -> LocalExecutor:
+        """Render in the stage's thread, answer here through the response cache."""
+        stage = self.engine.stage
+        if stage is None:
+            raise DrivecertError("the render stage is opened by renderer_info() first")
+        config = self.engine.sweep.config
+        self._render_from = stage.busy_s
+        model = CachedModel(self.backend, self.engine.response_cache())
+        self.asker = Asker(model, _decoding(config), config.retries, config.system_prompt)
+        return LocalExecutor(stage, Answerer(self.asker, self.engine.sweep.plans))
+
+    def busy(self) -> tuple[float, float]:
+        """Seconds the render stage and the model were busy for this model."""
+        stage = self.engine.stage
+        render = stage.busy_s - self._render_from if stage else 0.0
+        return (render, self.asker.busy_s if self.asker else 0.0)
+
+    def close(self) -> None:
+        """Free the model (once)."""
+        if not self.closed:
+            self.closed = True
+            self.backend.close()
+
+
+def _load_options(plans: Sequence[Plan]) -> LoadOptions:
     """How to load the model: all of a batch's queries in one forward pass."""
-    config = plan.config
+    config = plans[0].config
     return LoadOptions(
-        batch_size=config.batch_size * len(plan.questions),
+        batch_size=config.batch_size * max(len(plan.questions) for plan in plans),
         device=config.model_options.device,
         concurrency=config.model_options.concurrency,
         timeout_s=config.model_options.timeout_s,
@@ -194,15 +381,15 @@ def _live(pipeline: Pipeline, console: Console | None) -> AbstractContextManager
     """The live progress table on ``console``, or nothing."""
     if console is None:
         return nullcontext()
-    table = LiveTable(pipeline.scheduler, pipeline.counters, pipeline.lock)
+    table = LiveTable(pipeline.schedulers, pipeline.counters, pipeline.lock)
     return Live(table, console=console, refresh_per_second=2, transient=True)
 
 
-def _render_stage(plan: Plan, run_dir: RunDir, hooks: Hooks) -> RenderStage:
-    config = plan.config
+def render_settings(config: Settings) -> RenderSettings:
+    """The renderer's settings from a run's."""
     options = config.render
     server = config.carla
-    settings = RenderSettings(
+    return RenderSettings(
         width=options.width,
         height=options.height,
         fov_deg=options.fov_deg,
@@ -212,29 +399,39 @@ def _render_stage(plan: Plan, run_dir: RunDir, hooks: Hooks) -> RenderStage:
         server_timeout_s=server.timeout_s,
         town=options.town,
     )
-    job = RenderJob(
-        scenario=plan.scenario,
-        conditions=plan.conditions,
-        seed=config.seed,
-        times=frame_times(options.frames, options.dt),
-        frames_dir=run_dir.frames,
-        retries=config.retries,
-    )
-    return RenderStage(lambda: hooks.open_renderer(config.renderer, settings), job)
 
 
-def _decoding(config: RunConfig) -> Decoding:
+def render_jobs(sweep: SweepPlan, frames_dir: Path) -> list[RenderJob]:
+    """What to render for each plan of ``sweep``, frames saved in ``frames_dir``."""
+    config = sweep.config
+    times = frame_times(config.render.frames, config.render.dt)
+    return [
+        RenderJob(
+            scenario=plan.scenario,
+            conditions=plan.conditions,
+            seed=config.seed,
+            times=times,
+            frames_dir=frames_dir,
+            retries=config.retries,
+        )
+        for plan in sweep.plans
+    ]
+
+
+def _render_stage(sweep: SweepPlan, run_dir: RunDir, hooks: Hooks) -> RenderStage:
+    config = sweep.config
+    settings = render_settings(config)
+    jobs = render_jobs(sweep, run_dir.frames)
+    return RenderStage(lambda: hooks.open_renderer(config.renderer, settings), jobs)
+
+
+def _decoding(config: Settings) -> Decoding:
     d = config.decoding
     return Decoding(d.max_new_tokens, d.temperature, d.min_pixels, d.max_pixels)
 
 
-def _reference_questions(plan: Plan) -> dict[str, Any]:
-    scene = plan.scenario.sample(plan.conditions[0], 0, plan.config.seed)
-    return {q.id: q for q in plan.scenario.ask(scene)}
-
-
-def _check_store(store: Store, print_: str, model: CachedModel, out: Path) -> None:
-    """The store must come from this configuration and this model revision."""
+def _check_store(store: Store, print_: str, sweep: SweepPlan, out: Path) -> None:
+    """The store must come from this configuration, and hold only its models' answers."""
     stored_print = store.meta("fingerprint")
     if stored_print is None:
         store.set_meta("fingerprint", print_)
@@ -243,33 +440,71 @@ def _check_store(store: Store, print_: str, model: CachedModel, out: Path) -> No
             f"{out / FILE_NAME} was written by another configuration than {out / 'config.yaml'} "
             "describes; restore that file, choose another --out, or use --force-new"
         )
-    current = (model.model_id, model.revision)
+    asked = set()
+    for plan in sweep.plans:
+        model_id = store.meta(f"model:{plan.config.model}")
+        asked.add((plan.scenario.name, model_id))
+    for scenario, model_id in store.pairs():
+        if (scenario, model_id) not in asked:
+            raise UsageError(
+                f"{out / FILE_NAME} holds answers of {model_id} on {scenario}, which this "
+                "configuration does not ask; use the configuration that made it, or --force-new"
+            )
+
+
+def _check_model(store: Store, spec: str, opened: Workers, models: list[str], out: Path) -> None:
+    """The model must answer under its own name, at the revision stored (if any)."""
+    for other in models:
+        if other != spec and store.meta(f"model:{other}") == opened.model_id:
+            raise UsageError(
+                f"{spec} and {other} both answer as {opened.model_id}; a sweep tells models "
+                "apart by that name, so list each model once"
+            )
+    known = store.meta(f"model:{spec}")
+    if known is not None and known != opened.model_id:
+        raise UsageError(
+            f"{spec} answered {out} as {known} but now names itself {opened.model_id}; "
+            "finish with the same model, or use --force-new"
+        )
+    store.set_meta(f"model:{spec}", opened.model_id)
+    current = (opened.model_id, opened.revision)
     for stored in store.revisions():
-        if stored != current and UNKNOWN in (stored[1], current[1]) and stored[0] == current[0]:
+        if stored[0] != current[0] or stored == current:
+            continue
+        if UNKNOWN in (stored[1], current[1]):
             warnings.warn(
                 f"cannot tell whether {current[0]} is still the revision that answered {out} "
                 f"(stored: {stored[1]}, now: {current[1]}); resuming as the same model",
                 RuntimeWarning,
                 stacklevel=2,
             )
-        elif stored != current:
+        else:
             raise UsageError(
                 f"{out} was answered by {stored[0]} at revision {stored[1]}, but the model is "
                 f"now at revision {current[1]}; finish with the same weights, or use --force-new"
             )
 
 
-def _stored(store: Store, plan: Plan) -> list[Observation]:
-    """The store's rows as observations, in sample order per cell."""
+def _replay(store: Store, schedulers: Sequence[Scheduler], model_id: str) -> int:
+    """Feed the stored answers of ``model_id`` into its plans' schedulers; how many."""
+    count = 0
+    for scheduler in schedulers:
+        count += scheduler.replay(_stored(store, scheduler.plan, model_id))
+    return count
+
+
+def _stored(store: Store, plan: Plan, model_id: str) -> list[Observation]:
+    """The plan's stored rows as observations, in sample order per cell."""
     index = {label: i for i, label in enumerate(plan.labels)}
     cells = {(c.condition, c.question): c.index for c in plan.cells}
     out = []
-    for row in store.outcomes():
+    for row in store.outcomes(plan.scenario.name, model_id):
         key = (index.get(row.condition, -1), row.question)
         if key not in cells:
             raise UsageError(
-                f"the store holds {row.question}@{row.condition}, which this configuration does "
-                "not ask; use the configuration that made it, or --force-new"
+                f"the store holds {row.question}@{row.condition} of {plan.scenario.name}, which "
+                "this configuration does not ask; use the configuration that made it, or "
+                "--force-new"
             )
         failed = row.status != "ok"
         event = None if failed else bool(getattr(row, plan.config.event))
@@ -277,8 +512,15 @@ def _stored(store: Store, plan: Plan) -> list[Observation]:
     return out
 
 
-def _write_manifest(run_dir: RunDir, plan: Plan, model: CachedModel, info: RendererInfo) -> None:
-    config = plan.config
+def _write_manifest(
+    run_dir: RunDir,
+    sweep: SweepPlan,
+    models: list[dict[str, str]],
+    info: RendererInfo,
+    first: bool,
+) -> None:
+    """manifest.json: written when the session's first model opens, updated at each next."""
+    config = sweep.config
     run_dir.write_manifest(
         {
             "versions": versions(),
@@ -288,13 +530,15 @@ def _write_manifest(run_dir: RunDir, plan: Plan, model: CachedModel, info: Rende
                 "gl_driver": info.driver,
                 "settings": info.settings,
             },
-            "model": {"spec": config.model, "id": model.model_id, "revision": model.revision},
+            "model": models[0],
+            "models": models,
             "seeds": {
                 "base_seed": config.seed,
                 "scene_seed": "derive_seed('scene', base_seed, scenario, sample)",
             },
             "session": session_record(),
-        }
+        },
+        new_session=first,
     )
 
 
@@ -303,40 +547,46 @@ def verdicts_table(store: Store) -> pd.DataFrame:
     return store.frame(VERDICT_COLUMNS)
 
 
-def verdicts_of(store: Store, plan: Plan) -> pd.DataFrame:
-    """The store as the analysis's verdicts table, in plan order (condition, question, sample)."""
+def verdicts_of(store: Store, plan: Plan | SweepPlan) -> pd.DataFrame:
+    """The store as the analysis's verdicts table, in plan order."""
     return plan.in_order(verdicts_table(store))
 
 
-def _certify(plan: Plan, store: Store, run_dir: RunDir) -> dict[str, Path]:
+def _certify(sweep: SweepPlan, store: Store, run_dir: RunDir) -> dict[str, Path]:
     """certificates.csv, tables/ and figures/, built aside and swapped in together."""
-    config = plan.config
+    config = sweep.config
     options = AnalysisOptions(
-        spec=plan.spec,
+        spec=sweep.plans[0].spec,
         delta=config.delta,
         method=config.interval_method,
         multiplicity=config.multiplicity,
         event=config.event,
-        group_by=plan.group_by(),
+        group_by=sweep.group_by(),
         figures=config.figures,
     )
-    return write_analysis(verdicts_of(store, plan), run_dir.root, options)
+    return write_analysis(verdicts_of(store, sweep), run_dir.root, options)
 
 
 def _summary(
-    plan: Plan, scheduler: Scheduler, store: Store, counters: Counters, wall_s: float
+    sweep: SweepPlan,
+    schedulers: Sequence[Scheduler],
+    ids: dict[str, str],
+    store: Store,
+    counters: Counters,
+    wall_s: float,
 ) -> dict[str, Any]:
-    config = plan.config
-    views = snapshot(scheduler)
-    kept = store.count()
-    fixed = len(views) * config.n_max
-    return {
-        "scenario": plan.scenario.name,
-        "model": config.model,
-        "sequential": config.sequential,
-        "event": config.event,
-        "cells": [
+    """summary.json: every cell's counts and stop, and what the queries cost; ``ids`` names
+    each model spec's answers in the store."""
+    config = sweep.config
+    cells: list[dict[str, Any]] = []
+    incomplete = 0
+    for scheduler in schedulers:
+        plan = scheduler.plan
+        cells += [
             {
+                "scenario": plan.scenario.name,
+                "model": plan.config.model,
+                "model_id": ids.get(plan.config.model, plan.config.model),
                 "condition": v.condition,
                 "question": v.question,
                 "n": v.n,
@@ -344,12 +594,24 @@ def _summary(
                 "failed": v.failed,
                 "stopped": v.status,
             }
-            for v in views
-        ],
+            for v in snapshot(scheduler)
+        ]
+        incomplete += sum(state.failed > 0 for state in scheduler.cells)
+    kept = store.count()
+    fixed = len(cells) * config.n_max
+    first = sweep.plans[0]
+    return {
+        "scenario": first.scenario.name,
+        "model": first.config.model,
+        "scenarios": list(dict.fromkeys(p.scenario.name for p in sweep.plans)),
+        "models": sweep.models(),
+        "sequential": config.sequential,
+        "event": config.event,
+        "cells": cells,
         "queries": kept,
         "queries_fixed_n": fixed,
         "queries_saved": fixed - kept,
-        "incomplete_cells": sum(v.failed > 0 for v in views),
+        "incomplete_cells": incomplete,
         "session": {
             "scenes": counters.samples,
             "queries": counters.queries,

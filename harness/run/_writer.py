@@ -56,6 +56,17 @@ class StoreWriter:
         self._raise()
         self._queue.put(list(rows))
 
+    def drain(self) -> None:
+        """Wait until every queued batch is committed; the thread goes on.
+
+        Raises:
+            DrivecertError: a failure of a commit.
+        """
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._queue.join()
+        self._raise()
+
     def flush(self) -> None:
         """Wait until every queued batch is committed; stop the thread.
 
@@ -84,13 +95,16 @@ class StoreWriter:
     def _work(self) -> None:
         while True:
             rows = self._queue.get()
-            if rows is _DONE:
-                return
-            if self._error is not None:
-                continue  # drain without writing: nothing after a failed batch
-            started = time.perf_counter()
             try:
-                self.store.commit(rows)
-            except BaseException as error:  # raised in the run loop at its next hand-off
-                self._error = error
-            self.busy_s += time.perf_counter() - started
+                if rows is _DONE:
+                    return
+                if self._error is not None:
+                    continue  # drain without writing: nothing after a failed batch
+                started = time.perf_counter()
+                try:
+                    self.store.commit(rows)
+                except BaseException as error:  # raised in the run loop at its next hand-off
+                    self._error = error
+                self.busy_s += time.perf_counter() - started
+            finally:
+                self._queue.task_done()

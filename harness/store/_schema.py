@@ -1,4 +1,5 @@
-"""The results table of a run: one row per (condition, sample, question).
+"""The results table of a run or sweep: one row per (scenario, model, condition, sample,
+question).
 
 The columns are declared once, here; the DuckDB DDL, the Arrow batches written in each
 commit and the README's schema table all derive from :data:`COLUMNS`.
@@ -12,7 +13,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 Status = Literal["ok", "failed"]
 
 
@@ -142,7 +143,7 @@ COLUMNS: tuple[Column, ...] = tuple(
     Column(f.name, _TYPES[f.name][0], _TYPES[f.name][1], _docs().get(f.name, ""))
     for f in fields(ResultRow)
 )
-KEY = ("condition", "sample", "question")
+KEY = ("scenario", "model", "condition", "sample", "question")
 ARROW_SCHEMA = pa.schema([pa.field(c.name, c.arrow) for c in COLUMNS])
 
 

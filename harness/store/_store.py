@@ -2,8 +2,9 @@
 
 Each :meth:`Store.commit` is one DuckDB transaction, so a run killed at any moment leaves
 the store as it was after its last whole batch (DuckDB replays its write-ahead log on the
-next open). The primary key (condition, sample, question) makes a row counted twice
-impossible: a commit that repeats one fails whole.
+next open). The primary key (scenario, model, condition, sample, question) makes a row
+counted twice impossible: a commit that repeats one fails whole. A run holds one scenario
+and one model; a sweep holds many in the same table.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ FILE_NAME = "results.duckdb"
 class Outcome(NamedTuple):
     """What the certifiers need of one stored row."""
 
+    scenario: str
+    model: str
     condition: str
     question: str
     sample: int
@@ -112,7 +115,7 @@ class Store:
         """Store ``rows`` in one transaction: all of them, or none.
 
         Raises:
-            DrivecertError: when a row's (condition, sample, question) is already stored.
+            DrivecertError: when a row's key is already stored.
         """
         if not rows:
             return
@@ -136,14 +139,28 @@ class Store:
         """Rows stored."""
         return int(self._db.execute("SELECT count(*) FROM results").fetchone()[0])
 
-    def outcomes(self) -> Iterator[Outcome]:
-        """Every row's outcome, in sample order within each (condition, question): what a
-        resumed run replays into its certifiers."""
+    def outcomes(self, scenario: str | None = None, model: str | None = None) -> Iterator[Outcome]:
+        """Every row's outcome (of ``scenario`` and ``model`` when given), in sample order
+        within each (scenario, model, condition, question): what a resumed run replays into
+        its certifiers."""
+        where, values = [], []
+        for column, value in (("scenario", scenario), ("model", model)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                values.append(value)
         cursor = self._db.execute(
-            f"SELECT {', '.join(Outcome._fields)} FROM results ORDER BY condition, question, sample"
+            f"SELECT {', '.join(Outcome._fields)} FROM results "
+            + (f"WHERE {' AND '.join(where)} " if where else "")
+            + "ORDER BY scenario, model, condition, question, sample",
+            values,
         )
         while chunk := cursor.fetchmany(4096):
             yield from (Outcome(*row) for row in chunk)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every (scenario, model) in the store."""
+        rows = self._db.execute("SELECT DISTINCT scenario, model FROM results").fetchall()
+        return [(str(s), str(m)) for s, m in rows]
 
     def revisions(self) -> list[tuple[str, str]]:
         """Every (model, revision) in the store."""
@@ -162,7 +179,8 @@ class Store:
         return table
 
     def duplicates(self) -> int:
-        """How many (condition, sample, question) keys appear more than once (always 0)."""
+        """How many keys (scenario, model, condition, sample, question) appear more than
+        once (always 0)."""
         query = (
             f"SELECT count(*) FROM (SELECT {', '.join(KEY)} FROM results "
             f"GROUP BY {', '.join(KEY)} HAVING count(*) > 1)"

@@ -9,4 +9,12 @@ def _open(rest: str, options: LoadOptions) -> ModelBackend:
     return OpenAIModel(rest, options)
 
 
-BACKENDS.register("openai", BackendKind("openai", "openai:MODEL@http://HOST:PORT/v1", _open))
+def _check(rest: str) -> object:
+    from models._openai import parse_openai
+
+    return parse_openai(rest)
+
+
+BACKENDS.register(
+    "openai", BackendKind("openai", "openai:MODEL@http://HOST:PORT/v1", _open, _check)
+)

@@ -9,4 +9,4 @@ def _open(rest: str, options: LoadOptions) -> ModelBackend:
     return ScriptedModel(parse_scripted(rest))
 
 
-BACKENDS.register("scripted", BackendKind("scripted", FORMS, _open))
+BACKENDS.register("scripted", BackendKind("scripted", FORMS, _open, parse_scripted))

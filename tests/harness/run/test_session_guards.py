@@ -70,12 +70,12 @@ def test_the_live_table_shows_every_cell_and_the_rate(tmp_path: Path) -> None:
     console = Console(record=True, width=160, height=200)
     import threading
 
-    console.print(LiveTable(scheduler, Counters(samples=4), threading.Lock()))
+    console.print(LiveTable([scheduler], Counters(samples=4), threading.Lock()))
     text = console.export_text()
     assert "right_turn" in text and "0/80 cells stopped" in text
     assert text.count("stop_needed") == 20 and "running" in text
     small = Console(record=True, width=160, height=20)
-    small.print(LiveTable(scheduler, Counters(), threading.Lock()))
+    small.print(LiveTable([scheduler], Counters(), threading.Lock()))
     assert "more cells not shown" in small.export_text()
 
 
