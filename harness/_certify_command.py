@@ -130,8 +130,11 @@ def _run_defaults(store_path: Path) -> dict[str, Any]:
 
 
 def _store_verdicts(store_path: Path) -> Any:
-    from harness.run import verdicts_table
+    """The run's verdicts in its own order, so that its certificates.csv comes out again."""
+    from harness.run import verdicts_of
+    from harness.run._sweep import stored_plan
     from harness.store import Store
 
+    plan = stored_plan(store_path.parent)
     with Store.open(store_path) as store:
-        return verdicts_table(store)
+        return verdicts_of(store, plan)

@@ -167,18 +167,19 @@ def published_table(
     records = []
     for row in table.itertuples(index=False):
         interval = binomial_interval(int(getattr(row, key)), int(row.n), delta, "clopper-pearson")
-        records.append(
-            {
-                "scenario": row.scenario,
-                "question": row.question,
-                "weather": weather(str(row.condition)),
-                "model": short(str(row.model)),
-                "n": int(row.n),
-                "lower": interval.lower,
-                "upper": interval.upper,
-            }
-        )
+        records.append({**cell_of(row), "lower": interval.lower, "upper": interval.upper})
     return widen(pd.DataFrame(records), ["n", "lower", "upper"], sweep)
+
+
+def cell_of(row: Any) -> dict[str, Any]:
+    """The keys of a row of :func:`counts` in the paper's terms, and its n."""
+    return {
+        "scenario": row.scenario,
+        "question": row.question,
+        "weather": weather(str(row.condition)),
+        "model": short(str(row.model)),
+        "n": int(row.n),
+    }
 
 
 def widen(long: pd.DataFrame, values: list[str], sweep: SweepPlan) -> pd.DataFrame:
@@ -219,11 +220,7 @@ def split_table(table: pd.DataFrame, delta: float, sweep: SweepPlan) -> pd.DataF
         cautious = binomial_interval(int(row.over_cautious), int(row.n), each, "clopper-pearson")
         records.append(
             {
-                "scenario": row.scenario,
-                "question": row.question,
-                "weather": weather(str(row.condition)),
-                "model": short(str(row.model)),
-                "n": int(row.n),
+                **cell_of(row),
                 "unsafe": int(row.unsafe),
                 "over_cautious": int(row.over_cautious),
                 "unparseable": int(row.unparseable),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +28,10 @@ DEMO_SETTINGS: dict[str, Any] = {
     "delta": 0.05,
 }
 _DECISION_STYLE = {"safe": "green", "unsafe": "bold red", "undecided": "yellow"}
+ForceNew = Annotated[
+    bool, typer.Option("--force-new", help="Discard the results in --out and start again.")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", help="No live progress table.")]
 
 
 def run_command(
@@ -99,11 +104,8 @@ def run_command(
         bool | None,
         typer.Option("--report/--no-report", help="Write report.html at the end [on]."),
     ] = None,
-    force_new: Annotated[
-        bool,
-        typer.Option("--force-new", help="Discard the results in --out and start again."),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress table.")] = False,
+    force_new: ForceNew = False,
+    quiet: Quiet = False,
 ) -> None:
     """Sample scenes, render them, ask the model, judge, and certify every condition."""
     file_values = read_yaml(config) if config is not None else {}
@@ -138,7 +140,7 @@ def demo_command(
     force_new: Annotated[
         bool, typer.Option("--force-new", help="Discard an earlier demo in --out.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress table.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """The main job offline: rainy right turns and a known-answer model, certified sequentially.
 
@@ -174,11 +176,8 @@ def sweep_command(
         float | None,
         typer.Option(help="GPUs each Ray worker reserves [1 when the cluster has GPUs, else 0]."),
     ] = None,
-    force_new: Annotated[
-        bool,
-        typer.Option("--force-new", help="Discard the results in --out and start again."),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress table.")] = False,
+    force_new: ForceNew = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run models x scenarios x conditions x questions into one store, certify every cell
     together (delta family-wise over the whole sweep) and report the models side by side.
@@ -197,16 +196,14 @@ def sweep_command(
     elif workers is not None or gpus_per_worker is not None:
         raise UsageError("--workers and --gpus-per-worker set up Ray workers; add --ray")
     target = out or Path("runs") / (settings.name or config.stem)
-    console = Console()
-    progress = None if quiet else Console(stderr=True)
-    try:
-        result = execute(
+    result = resumable(
+        target,
+        lambda progress: execute(
             plan, payload, target, force_new=force_new, console=progress, engine=engine
-        )
-    except KeyboardInterrupt:
-        typer.echo(f"interrupted; re-run the same command to resume {target}", err=True)
-        raise SystemExit(130) from None
-    print_sweep(result, console)
+        ),
+        quiet,
+    )
+    print_sweep(result, Console())
 
 
 def report_command(
@@ -257,14 +254,19 @@ def export_command(
 def _run_and_print(settings: RunConfig, out: Path, force_new: bool, quiet: bool) -> None:
     from harness.run._session import run
 
-    console = Console()
-    progress = None if quiet else Console(stderr=True)
+    result = resumable(
+        out, lambda progress: run(settings, out, force_new=force_new, console=progress), quiet
+    )
+    print_result(result, Console())
+
+
+def resumable(out: Path, start: Callable[[Console | None], RunResult], quiet: bool) -> RunResult:
+    """``start`` with a progress console (unless ``quiet``); Ctrl-C says how to resume."""
     try:
-        result = run(settings, out, force_new=force_new, console=progress)
+        return start(None if quiet else Console(stderr=True))
     except KeyboardInterrupt:
         typer.echo(f"interrupted; re-run the same command to resume {out}", err=True)
         raise SystemExit(130) from None
-    print_result(result, console)
 
 
 def print_sweep(result: RunResult, console: Console) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import threading
 import time
 from collections import deque
@@ -186,6 +187,8 @@ class RayEngine:
         ray = _ray()
         if not ray.is_initialized():
             address = None if self.options.address == "local" else self.options.address
+            if address not in (None, "auto"):
+                _reachable(str(address))
             try:
                 ray.init(
                     address=address,
@@ -245,6 +248,25 @@ class RayEngine:
             pool.close()
         if self._started:
             _ray().shutdown()
+
+
+def _reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Fail in one line, within seconds, when nothing listens at ``HOST:PORT`` (Ray itself
+    would retry for minutes).
+
+    Raises:
+        UsageError: naming the address and how to start a cluster there.
+    """
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--ray {address}: give HOST:PORT, auto, or nothing for a local cluster")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise UsageError(
+            f"no Ray cluster answers at {address} ({error.strerror or error}); start one there "
+            "with `ray start --head`, or use --ray alone for a local one"
+        ) from None
 
 
 def _with_port(settings: RenderSettings, port: int) -> RenderSettings:

@@ -37,39 +37,50 @@ ARGS = [
 ]
 
 
-def command(out: Path, sequential: bool) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "harness.cli",
-        *ARGS,
-        "--sequential" if sequential else "--fixed-n",
-        "--out",
-        str(out),
-    ]
+#: A sweep of two models on two scenarios (killed across the change of model too).
+SWEEP = """
+models: ["scripted:noisy?error=0.1&weather.HardRainNoon=0.7&latency_ms=15", scripted:oracle]
+scenarios:
+  - {name: right_turn, conditions: weather=ClearNoon;weather=HardRainNoon, questions: all}
+  - {name: obstacle_ahead, conditions: weather=HardRainNoon, questions: stop_needed}
+n_max: 24
+batch_size: 4
+seed: 11
+figures: false
+"""
 
 
-def run_to_end(out: Path, sequential: bool) -> float:
+def command(out: Path, mode: str) -> list[str]:
+    if mode == "sweep":
+        config = out.parent / "sweep.yaml"
+        config.write_text(SWEEP)
+        args = ["sweep", str(config), "--quiet"]
+    else:
+        args = [*ARGS, "--sequential" if mode == "sequential" else "--fixed-n"]
+    return [sys.executable, "-m", "harness.cli", *args, "--out", str(out)]
+
+
+def run_to_end(out: Path, mode: str) -> float:
     started = time.perf_counter()
-    done = subprocess.run(command(out, sequential), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command(out, mode), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return time.perf_counter() - started
 
 
-@pytest.mark.parametrize("sequential", [False, True])
+@pytest.mark.parametrize("mode", ["fixed", "sequential", "sweep"])
 def test_sigkill_at_random_moments_then_resume_gives_identical_certificates(
-    tmp_path: Path, sequential: bool
+    tmp_path: Path, mode: str
 ) -> None:
     reference = tmp_path / "reference"
-    length = run_to_end(reference, sequential)
-    rng = np.random.default_rng(20261130 + sequential)
+    length = run_to_end(reference, mode)
+    rng = np.random.default_rng(20261130 + len(mode))
     killed = tmp_path / "killed"
     kills = attempts = 0
     while kills < 10 and attempts < 40:
         attempts += 1
         moment = rng.uniform(0.2, length)
         process = subprocess.Popen(
-            command(killed, sequential), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command(killed, mode), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         time.sleep(moment)
         if process.poll() is None:
@@ -77,7 +88,7 @@ def test_sigkill_at_random_moments_then_resume_gives_identical_certificates(
             kills += 1
         process.wait(timeout=60)
     assert kills >= 10
-    run_to_end(killed, sequential)
+    run_to_end(killed, mode)
     with Store.open(killed / "results.duckdb") as store:
         assert store.duplicates() == 0
         rows = store.count()

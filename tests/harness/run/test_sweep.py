@@ -113,6 +113,16 @@ def test_rerunning_a_sweep_resumes_without_loading_finished_models(tmp_path: Pat
     assert list(dict.fromkeys(rows["scenario"])) == ["right_turn", "obstacle_ahead"]
 
 
+def test_certify_of_a_sweep_folder_gives_its_own_certificates(tmp_path: Path) -> None:
+    run_sweep(write_sweep(tmp_path), tmp_path / "sweep")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["certify", str(tmp_path / "sweep"), "--out", str(tmp_path / "again")])
+    assert exit_info.value.code == 0
+    assert (tmp_path / "again" / "certificates.csv").read_bytes() == (
+        tmp_path / "sweep" / "certificates.csv"
+    ).read_bytes()
+
+
 def test_sequential_sweep_stops_cells_at_the_sweeps_family_level(tmp_path: Path) -> None:
     path = write_sweep(tmp_path, sequential=True, n_max=200, spec="<=0.5")
     result = run_sweep(path, tmp_path / "sweep")
@@ -177,3 +187,13 @@ def test_compare_refuses_a_sweep_folder(tmp_path: Path, capsys) -> None:  # type
     with pytest.raises(SystemExit) as exit_info:
         main(["compare", str(tmp_path / "sweep"), str(tmp_path / "sweep")])
     assert exit_info.value.code == 2 and "is a sweep" in capsys.readouterr().err
+
+
+def test_an_unreachable_ray_cluster_is_one_line_within_seconds(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("ray")
+    path = write_sweep(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sweep", str(path), "--out", str(tmp_path / "x"), "--ray", "127.0.0.1:9"])
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2 and "no Ray cluster answers at 127.0.0.1:9" in err
+    assert err.count("\n") == 0 and not (tmp_path / "x").exists()
