@@ -5,7 +5,7 @@
     .venv/bin/python scripts/reproduce_paper.py --smoke     # offline, a few minutes
 
 Three sweeps, on the same scene program and seed (so the same scenes), sharing one
-response cache (so no question is asked twice):
+response cache (so, run locally, no question is asked twice; Ray workers do not use it):
 
 1. ``published/``: ``configs/lumos_driving.yaml`` as published: obstacle_ahead and
    right_turn, ClearNoon against HardRainNoon, the three yes/no questions, Qwen2-VL-7B and

@@ -92,7 +92,9 @@ def _context(data: ReportData) -> dict[str, Any]:
     sweep = "models" in s
     models = manifest.get("models") or [model]
     model_id = model.get("id") or s.get("model", "")
-    side_models = list(dict.fromkeys(str(c["model"]) for c in certificates))
+    certified = list(dict.fromkeys(str(c["model"]) for c in certificates))
+    listed = [str(m.get("id")) for m in models if isinstance(m, dict) and m.get("id") in certified]
+    side_models = list(dict.fromkeys([*listed, *certified]))  # the sweep's order of models
     return {
         "s": s,
         "sweep": sweep,

@@ -17,6 +17,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,8 @@ from models import Decoding, LoadOptions, open_model
 CARLA_PORT_STRIDE = 3
 #: Fresh actors the driver starts for dead ones, per worker, before the run stops.
 REPLACEMENTS_PER_WORKER = 3
+#: Seconds an actor may take to load its model and renderer (a 7B model from disk).
+READY_TIMEOUT_S = 1800.0
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,11 @@ class WorkerSetup:
         model: the model spec.
         load: how to load it.
         renderer: the renderer's name.
-        render: the renderer's settings (the CARLA port already shifted per worker).
+        render: the renderer's settings (the CARLA server resolved by the driver,
+            environment included, before the per-worker shift).
         runs: the sweep's run configurations, indexed by a task's ``unit``.
         decoding: generation settings.
+        slot: the worker's index (its CARLA port shift when it holds no GPU).
     """
 
     model: str
@@ -84,6 +89,14 @@ class WorkerSetup:
     render: RenderSettings
     runs: tuple[RunConfig, ...]
     decoding: Decoding
+    slot: int = 0
+
+    def carla_settings(self, gpu_ids: Sequence[Any]) -> RenderSettings:
+        """The settings with this worker's own CARLA server: port + 3 x the GPU it holds on
+        its node (as ``start_carla.sh --count`` starts one server per GPU), else + 3 x its
+        slot."""
+        index = int(gpu_ids[0]) if gpu_ids else self.slot
+        return _with_port(self.render, self.render.server_port + CARLA_PORT_STRIDE * index)
 
 
 class SceneWorker:
@@ -96,14 +109,19 @@ class SceneWorker:
     """
 
     def __init__(self, setup: WorkerSetup) -> None:
+        import ray
+
         from harness.run._render_stage import _describe
         from harness.run._session import render_jobs
 
+        # the driver resolved DRIVECERT_CARLA_HOST/PORT into the settings; here they would
+        # undo this worker's own port
+        for name in ("DRIVECERT_CARLA_HOST", "DRIVECERT_CARLA_PORT"):
+            os.environ.pop(name, None)
         self.backend = open_model(setup.model, setup.load)
         self._render_thread = ThreadPoolExecutor(1, thread_name_prefix="drivecert-render")
-        self.renderer = self._render_thread.submit(
-            open_renderer, setup.renderer, setup.render
-        ).result()
+        settings = setup.carla_settings(ray.get_gpu_ids())
+        self.renderer = self._render_thread.submit(open_renderer, setup.renderer, settings).result()
         # only the render thread touches the renderer: even reading its GL driver's name
         # elsewhere makes its context current in another thread and changes the pixels
         self.info = self._render_thread.submit(_describe, self.renderer).result()
@@ -204,13 +222,15 @@ class RayEngine:
                 ) from None
             self._started = True
         resources = ray.cluster_resources()
-        gpus = float(resources.get("GPU", 0.0))
-        self.gpus_per_worker = (
-            self.options.gpus_per_worker
-            if self.options.gpus_per_worker is not None
-            else (1.0 if gpus else 0.0)
+        self.gpus_per_worker, self.workers = worker_shape(
+            self.options, float(resources.get("GPU", 0.0)), float(resources.get("CPU", 0.0))
         )
-        self.workers = self.options.workers or (int(gpus) if gpus >= 1 else 2)
+        warnings.warn(  # once per session: it changes speed, not results
+            "Ray workers do not read or fill the response cache: every query is asked of the "
+            "model (the answers are the same with greedy decoding)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
     def renderer_info(self) -> RendererInfo:
         """The renderer of the first actor (opened by :meth:`open`)."""
@@ -224,22 +244,23 @@ class RayEngine:
         config = self.sweep.config
         from harness.run._session import _decoding, _load_options, render_settings
 
-        base = render_settings(config)
+        base = _resolved_server(render_settings(config))
         setups = [
             WorkerSetup(
                 model=model,
                 load=_load_options(plans),
                 renderer=config.renderer,
-                render=_with_port(base, base.server_port + CARLA_PORT_STRIDE * i),
+                render=base,
                 runs=tuple(plan.config for plan in self.sweep.plans),
                 decoding=_decoding(config),
+                slot=i,
             )
             for i in range(self.workers)
         ]
         pool = RayWorkers(setups, self.gpus_per_worker, self.run_dir.frames)
+        self._pools.append(pool)  # closed with the engine even when it fails to start
         pool.start()
         self._info = self._info or pool.renderer
-        self._pools.append(pool)
         return pool
 
     def close(self) -> None:
@@ -267,6 +288,46 @@ def _reachable(address: str, timeout_s: float = 5.0) -> None:
             f"no Ray cluster answers at {address} ({error.strerror or error}); start one there "
             "with `ray start --head`, or use --ray alone for a local one"
         ) from None
+
+
+def worker_shape(options: RayOptions, gpus: float, cpus: float) -> tuple[float, int]:
+    """GPUs per worker and workers, from the options and the cluster's resources.
+
+    Raises:
+        UsageError: when the workers asked for cannot all be placed (they would wait
+            forever).
+    """
+    per = options.gpus_per_worker if options.gpus_per_worker is not None else float(gpus >= 1)
+    if per > 0:
+        if gpus < per:
+            raise UsageError(
+                f"each Ray worker reserves {per:g} GPU(s) but the cluster has {gpus:g}; use "
+                "--gpus-per-worker 0 on a CPU-only cluster"
+            )
+        workers = options.workers or int(gpus // per)
+        if workers * per > gpus:
+            raise UsageError(
+                f"{workers} Ray workers x {per:g} GPU(s) need {workers * per:g} GPUs but the "
+                f"cluster has {gpus:g}; use --workers {int(gpus // per)} or fewer"
+            )
+        return per, workers
+    workers = options.workers or 2
+    if workers > cpus:
+        raise UsageError(
+            f"{workers} CPU-only Ray workers need {workers} CPUs but the cluster has {cpus:g}; "
+            f"use --workers {max(1, int(cpus))} or fewer"
+        )
+    return per, workers
+
+
+def _resolved_server(settings: RenderSettings) -> RenderSettings:
+    """The settings with the CARLA server the driver's environment names, if any."""
+    from dataclasses import replace
+
+    from harness.render._carla._connect import Endpoint
+
+    endpoint = Endpoint.of(settings)
+    return replace(settings, server_host=endpoint.host, server_port=endpoint.port)
 
 
 def _with_port(settings: RenderSettings, port: int) -> RenderSettings:
@@ -339,7 +400,15 @@ class RayWorkers:
     def _ready(self, slot: _Slot) -> dict[str, Any]:
         ray = _ray()
         try:
-            described: dict[str, Any] = ray.get(slot.actor.describe.remote())
+            described: dict[str, Any] = ray.get(
+                slot.actor.describe.remote(), timeout=READY_TIMEOUT_S
+            )
+        except ray.exceptions.GetTimeoutError:
+            raise DrivecertError(
+                f"a Ray worker did not start within {READY_TIMEOUT_S:g} s (the cluster may be "
+                "short of the GPUs or CPUs it reserves, or its model still loading); see `ray "
+                "status`, then re-run the same command to resume"
+            ) from None
         except ray.exceptions.RayError as error:
             raise DrivecertError(f"a Ray worker could not start: {_cause(error)}") from None
         slot.pid = int(described["pid"])
@@ -396,12 +465,12 @@ class RayWorkers:
             try:
                 rows, frames, render_s, model_s = ray.get(flight.ref)
                 break
-            except ray.exceptions.RayTaskError as error:
+            except ray.exceptions.RayTaskError as error:  # the worker's code raised
                 cause = getattr(error, "cause", None)
                 if isinstance(cause, DrivecertError):
                     raise cause from None
                 raise DrivecertError(f"a Ray worker failed: {_cause(error)}") from None
-            except (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError):
+            except ray.exceptions.RayError:  # its process, node or result was lost
                 flight = self._resend(flight)
         self._flights.popleft()
         flight.slot.in_flight = max(0, flight.slot.in_flight - 1)
@@ -426,7 +495,13 @@ class RayWorkers:
                 )
             _ray().kill(slot.actor, no_restart=True)
             self._launch(slot)
-            self._ready(slot)
+            described = self._ready(slot)
+            if (described["model_id"], described["revision"]) != (self.model_id, self.revision):
+                raise DrivecertError(
+                    f"a fresh Ray worker loaded {described['model_id']} at revision "
+                    f"{described['revision']}, not {self.revision}: the weights changed on some "
+                    "node; make every node hold the same revision, then re-run to resume"
+                )
         slot.in_flight += 1
         again = _Flight(flight.batch, slot, slot.actor, slot.actor.process.remote(flight.batch))
         index = next(i for i, f in enumerate(self._flights) if f is flight)

@@ -203,13 +203,17 @@ def execute(
     print_ = fingerprint(payload)
     run_dir.check(payload, print_, force_new)  # read-only: a refusal touches nothing
     models = sweep.models()
+    resuming = not force_new and run_dir.store.is_file()
     with ExitStack() as stack:
         workers = (engine or LocalEngine)(sweep, run_dir, hooks)
         stack.callback(workers.close)
-        first = workers.open(models[0], sweep.units_of(models[0]))
-        stack.callback(first.close)
-        info = workers.renderer_info()  # a renderer that cannot open (no CARLA server)
-        stack.enter_context(run_dir.lock())  # stops the run before anything is written
+        info: RendererInfo | None = None
+        early: Workers | None = None
+        if not resuming:  # a new run: a model or renderer that cannot open stops it before
+            early = workers.open(models[0], sweep.units_of(models[0]))  # anything is written
+            stack.callback(early.close)
+            info = workers.renderer_info()
+        stack.enter_context(run_dir.lock())
         run_dir.check(payload, print_, force_new)  # again: another run may have come meanwhile
         run_dir.clean_staging()
         if force_new:
@@ -221,31 +225,36 @@ def execute(
         schedulers = [
             Scheduler(plan, unit=i, family=sweep.family) for i, plan in enumerate(sweep.plans)
         ]
+        resumed = 0
+        for model in models:  # what earlier sessions stored, so finished models stay unloaded
+            known = store.meta(f"model:{model}")
+            if known is not None:
+                resumed += _replay(store, [schedulers[u] for u in sweep.units_of(model)], known)
         writer = StoreWriter(store).start()
         stack.callback(writer.close)  # before the store closes: no commit is cut off
         counters = Counters()
         lock = threading.Lock()
-        resumed, loop_s, render_s, model_s = 0, 0.0, 0.0, 0.0
+        loop_s, render_s, model_s = 0.0, 0.0, 0.0
         answered: list[dict[str, str]] = []
+        manifest_written = False
         for model in models:
             units = sweep.units_of(model)
             mine = [schedulers[u] for u in units]
             known = store.meta(f"model:{model}")
-            replayed = model != models[0] and known is not None
-            if replayed:  # a later model: skip loading it when its plans are all done
-                assert known is not None
-                resumed += _replay(store, mine, known)
-                if all(s.finished for s in mine):
-                    revision = next((r for m, r in store.revisions() if m == known), UNKNOWN)
-                    answered.append({"spec": model, "id": known, "revision": revision})
-                    continue
-            opened = first if model == models[0] else workers.open(model, units)
+            if known is not None and all(s.finished for s in mine):
+                revision = next((r for m, r in store.revisions() if m == known), UNKNOWN)
+                answered.append({"spec": model, "id": known, "revision": revision})
+                continue
+            opened = early if early is not None and model == models[0] else None
+            opened = opened or workers.open(model, units)
             try:
+                info = info or workers.renderer_info()
                 _check_model(store, model, opened, models, out)
-                if not replayed:
+                if known is None:
                     resumed += _replay(store, mine, opened.model_id)
                 answered.append({"spec": model, "id": opened.model_id, "revision": opened.revision})
-                _write_manifest(run_dir, sweep, answered, info, first=len(answered) == 1)
+                _write_manifest(run_dir, sweep, answered, info, first=not manifest_written)
+                manifest_written = True
                 pipeline = Pipeline(
                     mine,
                     opened.executor(),

@@ -18,6 +18,7 @@ model-major; the plans share one store, one family of certificates, one report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,17 @@ class ScenarioEntry(_Strict):
     conditions: str | list[str | dict[str, str]] = "default"
     questions: str | list[str] = "all"
 
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        return _stripped(value)
+
+
+def _stripped(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
 
 class SweepConfig(Settings):
     """Everything that defines a sweep: models x scenarios, and the shared settings.
@@ -60,6 +72,18 @@ class SweepConfig(Settings):
     models: list[str] = Field(min_length=1)
     scenarios: list[ScenarioEntry] = Field(min_length=1)
     name: str | None = None
+
+    @field_validator("models")
+    @classmethod
+    def _specs(cls, value: list[str]) -> list[str]:
+        return [_stripped(spec) for spec in value]
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
+            raise ValueError("must be a folder name (letters, digits, '.', '_', '-')")
+        return value
 
     @field_validator("scenarios", mode="before")
     @classmethod

@@ -86,3 +86,45 @@ def test_a_worker_killed_mid_sweep_leaves_nothing_lost_or_duplicated(
     assert (tmp_path / "ray" / "certificates.csv").read_bytes() == (
         tmp_path / "local" / "certificates.csv"
     ).read_bytes()
+
+
+def test_each_worker_gets_its_own_carla_server_even_with_the_environment_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harness.render import RenderSettings
+    from harness.run._ray import WorkerSetup, _resolved_server
+
+    monkeypatch.setenv("DRIVECERT_CARLA_PORT", "3000")
+    monkeypatch.setenv("DRIVECERT_CARLA_HOST", "10.0.0.7")
+    base = _resolved_server(RenderSettings(server_port=2000))
+    assert (base.server_host, base.server_port) == ("10.0.0.7", 3000)
+    setups = [
+        WorkerSetup("scripted:oracle", None, "carla", base, (), None, slot=i) for i in range(3)
+    ]  # type: ignore[arg-type]
+    assert [s.carla_settings([]).server_port for s in setups] == [3000, 3003, 3006]
+    assert setups[0].carla_settings(["2"]).server_port == 3006  # the GPU it holds on its node
+
+
+@pytest.mark.parametrize(
+    ("workers", "per", "gpus", "cpus", "expected"),
+    [
+        (None, None, 4.0, 32.0, (1.0, 4)),
+        (None, 2.0, 4.0, 32.0, (2.0, 2)),
+        (None, None, 0.0, 2.0, (0.0, 2)),
+        (3, 2.0, 4.0, 32.0, "need 6 GPUs"),
+        (None, 1.0, 0.0, 8.0, "cluster has 0"),
+        (4, None, 0.0, 2.0, "need 4 CPUs"),
+    ],
+)
+def test_workers_that_cannot_all_be_placed_are_refused_in_one_line(
+    workers: int | None, per: float | None, gpus: float, cpus: float, expected: Any
+) -> None:
+    from drivecert import UsageError
+    from harness.run._ray import worker_shape
+
+    options = RayOptions("local", workers, per)
+    if isinstance(expected, tuple):
+        assert worker_shape(options, gpus, cpus) == expected
+    else:
+        with pytest.raises(UsageError, match=expected):
+            worker_shape(options, gpus, cpus)

@@ -11,11 +11,12 @@ import yaml
 
 from analysis import per_condition_delta
 from harness.cli import main, optional_value
-from harness.run import build_config, run
+from harness.run import Hooks, build_config, run
 from harness.run._export import run_rows
 from harness.run._session import execute
 from harness.run._sweep import certify_defaults, read_sweep, resolved_scenarios, sweep_plan
 from harness.store import Store
+from models import open_model
 
 from .conftest import SMALL
 
@@ -43,10 +44,10 @@ def write_sweep(folder: Path, **overrides: Any) -> Path:
     return path
 
 
-def run_sweep(path: Path, out: Path) -> Any:
+def run_sweep(path: Path, out: Path, **kwargs: Any) -> Any:
     config = read_sweep(path)
     plan = sweep_plan(config, str(path))
-    return execute(plan, config.fingerprint_payload(resolved_scenarios(plan)), out)
+    return execute(plan, config.fingerprint_payload(resolved_scenarios(plan)), out, **kwargs)
 
 
 def stored(out: Path) -> pd.DataFrame:
@@ -104,7 +105,14 @@ def test_rerunning_a_sweep_resumes_without_loading_finished_models(tmp_path: Pat
     path = write_sweep(tmp_path)
     first = run_sweep(path, tmp_path / "sweep")
     before = (tmp_path / "sweep" / "certificates.csv").read_bytes()
-    again = run_sweep(path, tmp_path / "sweep")
+    loaded: list[str] = []
+
+    def counting(spec: str, options: Any) -> Any:
+        loaded.append(spec)
+        return open_model(spec, options)
+
+    again = run_sweep(path, tmp_path / "sweep", hooks=Hooks(open_model=counting))
+    assert loaded == []  # not even the first model
     assert again.counters.samples == 0 and again.resumed == first.summary["queries"]
     assert (tmp_path / "sweep" / "certificates.csv").read_bytes() == before
     defaults = certify_defaults(tmp_path / "sweep")
@@ -152,6 +160,10 @@ def test_sequential_sweep_stops_cells_at_the_sweeps_family_level(tmp_path: Path)
         ("models: [scripted:oracle]\nscenarios: [right_turns]\n", "right_turns"),
         ("models: [scripted:oracle, scripted:oracle]\nscenarios: [right_turn]\n", "twice"),
         ("scenarios: [right_turn]\n", "models is required"),
+        ("models: [scripted:oracle]\nscenarios: [right_turn, ' right_turn']\n", "twice"),
+        ("models: [scripted:oracle, 'scripted:oracle ']\nscenarios: [right_turn]\n", "twice"),
+        ("models: [scripted:oracle]\nscenarios: ['  ']\n", "must not be empty"),
+        ("models: [scripted:oracle]\nscenarios: [right_turn]\nname: ../x\n", "folder name"),
     ],
 )
 def test_a_malformed_sweep_is_one_line_and_exit_2_before_any_work(
