@@ -55,9 +55,21 @@ def _line(record: dict[str, Any]) -> str:
 def scenarios_command(
     name: Annotated[str | None, typer.Argument(help="Show one scenario in full.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    balance: Annotated[
+        bool,
+        typer.Option(
+            "--balance",
+            help="Print each question's spread of true answers, under the scenario's own "
+            "distribution and per default condition.",
+        ),
+    ] = False,
+    n: Annotated[int, typer.Option("--n", min=1, help="Scenes per distribution [400].")] = 400,
 ) -> None:
     """List scenarios with their condition variables and values."""
     chosen = [get_scenario(name)] if name else list_scenarios()
+    if balance:
+        print_balance(chosen, n)
+        return
     if as_json:
         payload = [
             {
@@ -94,6 +106,28 @@ def scenarios_command(
     console.print(table)
     if name:
         console.print(chosen[0].rules)
+
+
+def print_balance(chosen: list[Any], n: int) -> None:
+    """Each question's true answers over ``n`` scenes of the scenario's own distribution,
+    and in how many default conditions the truth never varies (expected for some: a red
+    light always needs a stop), flagging a question constant over the whole distribution."""
+    from scenarios import answer_balance
+
+    console = Console()
+    table = Table(title=f"true answers over {n} scenes per distribution", show_lines=False)
+    for column in ("scenario", "question", "own distribution", "constant in default conditions"):
+        table.add_column(column)
+    for scenario in chosen:
+        overall = answer_balance(scenario, None, n)
+        conditions = scenario.default_conditions()
+        per = [answer_balance(scenario, c, n) for c in conditions]
+        for qid, answers in overall.items():
+            shares = ", ".join(f"{a} {100 * k / n:.0f}%" for a, k in answers.most_common())
+            constant = sum(len(counts.get(qid, {})) == 1 for counts in per)
+            flag = " [bold red]constant: answerable blind[/bold red]" if len(answers) == 1 else ""
+            table.add_row(scenario.name, qid, shares + flag, f"{constant} of {len(conditions)}")
+    console.print(table)
 
 
 @app.command("sample")

@@ -6,6 +6,7 @@ and is re-exported here.
 """
 
 from drivecert import ACTION_CHOICES_TEXT, ACTION_OPTIONS, ANSWERS, AnswerKind
+from scenarios._balance import BALANCE_SCENES, answer_balance, constant_questions
 from scenarios._condition import Condition
 from scenarios._domain import (
     AGENT_SHAPES,
@@ -67,6 +68,7 @@ __all__ = [
     "AGENT_KINDS",
     "AGENT_SHAPES",
     "ANSWERS",
+    "BALANCE_SCENES",
     "CARLA_FIELDS",
     "CARLA_PRESET_NAMES",
     "CONTROL_KINDS",
@@ -99,6 +101,8 @@ __all__ = [
     "Variable",
     "Weather",
     "action_truth",
+    "answer_balance",
+    "constant_questions",
     "controls_for",
     "driving_domain",
     "get_scenario",

@@ -143,9 +143,13 @@ def scene_problems(scene: SceneGraph) -> list[str]:
     road = scene.road
     if not g.has_edge(road.layout, scene.maneuver, "permits"):
         problems.append(f"{road.layout} does not permit {scene.maneuver}")
-    declared = exits_of(road.layout)
-    if tuple(road.exits) != declared:
-        problems.append(f"{road.layout} has exits {declared}, scene says {road.exits}")
+    declared = exits_of(road.layout)  # each exit open, or closed by a building
+    opened = tuple(e for e in declared if e not in road.blocked_exits)
+    if tuple(road.exits) != opened or not set(road.blocked_exits) <= set(declared):
+        problems.append(
+            f"{road.layout} has exits {declared}, scene opens {road.exits} and blocks "
+            f"{road.blocked_exits}"
+        )
     needed_lanes = g.node(scene.maneuver)["min_lanes"]
     if road.lanes_per_direction < needed_lanes:
         problems.append(f"{scene.maneuver} needs {needed_lanes} lanes per direction")

@@ -113,11 +113,15 @@ class Question:
         id: stable id within the scenario, e.g. ``"stop_needed"``.
         text: the question as asked.
         ground_truth: the correct answer(s) and the class of each wrong one.
+        constant_truth: why this question's true answer may never vary under its
+            scenario's own distribution (None: it must vary, or a model could score
+            without looking; the library test checks it).
     """
 
     id: str
     text: str
     ground_truth: GroundTruth
+    constant_truth: str | None = None
 
     @property
     def kind(self) -> AnswerKind:

@@ -56,6 +56,8 @@ class Scenario:
         questions: asks questions of a sampled scene, with ground truth.
         rules: the ground-truth rules in words (the scenario module's docstring).
         max_attempts: rejection-sampling budget per scene.
+        presets: named partial conditions usable inside a condition, e.g. ``lumos`` for
+            ``right_exit=open`` (``lumos,weather=HardRainNoon``).
     """
 
     name: str
@@ -66,6 +68,7 @@ class Scenario:
     questions: QuestionsFn
     rules: str = ""
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    presets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [v.name for v in self.variables]
@@ -76,6 +79,11 @@ class Scenario:
             if var not in by_name or not set(values) <= set(by_name[var].values):
                 raise DrivecertError(f"scenario {self.name}: bad default grid entry {var}={values}")
         object.__setattr__(self, "default_grid", MappingProxyType(dict(self.default_grid)))
+        for preset, entries in self.presets.items():
+            if "=" in preset or "," in preset or not entries:
+                raise DrivecertError(f"scenario {self.name}: bad preset {preset!r}")
+            self.resolve_condition(dict(entries))  # its variables and values exist
+        object.__setattr__(self, "presets", MappingProxyType(dict(self.presets)))
 
     @property
     def variable_map(self) -> dict[str, Variable]:
@@ -89,7 +97,7 @@ class Scenario:
             UsageError: naming the unknown variable or value and listing the valid ones.
         """
         if condition is None or isinstance(condition, str):
-            condition = Condition.parse(condition)
+            condition = Condition.parse(self._expand_presets(condition))
         elif not isinstance(condition, Condition):
             condition = Condition(dict(condition))
         variables = self.variable_map
@@ -107,6 +115,30 @@ class Scenario:
                 )
         ordered = {v: condition.values[v] for v in variables if v in condition.values}
         return Condition(ordered)
+
+    def _expand_presets(self, text: str | None) -> str | None:
+        """``lumos,weather=X`` -> ``right_exit=open,weather=X``: preset names replaced by
+        their entries.
+
+        Raises:
+            UsageError: naming an unknown preset and the valid ones.
+        """
+        if text is None or text.strip() in ("", "all"):
+            return text
+        parts = []
+        for part in text.split(","):
+            name = part.strip()
+            if "=" in part or not name:
+                parts.append(part)
+            elif name in self.presets:
+                parts += [f"{k}={v}" for k, v in self.presets[name].items()]
+            else:
+                valid = ", ".join(self.presets) or "none"
+                raise UsageError(
+                    f"{self.name} has no preset {name!r}{did_you_mean(name, self.presets)}; "
+                    f"presets: {valid}; or write name=value pairs, e.g. weather=HardRainNoon"
+                )
+        return ",".join(parts)
 
     def default_conditions(self) -> list[Condition]:
         """The default grid as conditions (cartesian product, in declaration order)."""

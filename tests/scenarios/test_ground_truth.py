@@ -70,7 +70,7 @@ def test_obstacle_ahead_rules() -> None:
 
 # -- right_turn -----------------------------------------------------------------------
 def right_turn_scene(control: TrafficControl, agents=(), distance=10.0, speed=4.0) -> SceneGraph:
-    scene = base("right_turn", "control=none")
+    scene = base("right_turn", "control=none,right_exit=open")
     return dataclasses.replace(
         scene,
         traffic_control=control,

@@ -183,13 +183,15 @@ def _lanes(lane: Any, carla: Any) -> int:
 
 
 def fits(approach: Approach, scene: SceneGraph) -> bool:
-    """Whether the approach can carry the scene: layout, the ego lane's own link, control."""
+    """Whether the approach can carry the scene: layout, the ego lane's own link (or, for a
+    blocked exit, no such exit from its road), lane, control."""
     road = scene.road
-    if approach.layout != road.layout:
-        return False
     turn = TURN_OF_MANEUVER[scene.maneuver]
-    if turn not in approach.links:  # the ego's own lane must make the maneuver
-        return False
+    if turn in road.blocked_exits:  # a junction whose road has no such exit at all, but the
+        if turn in approach.road_turns or not set(road.exits) <= approach.road_turns:
+            return False  # others; the town's buildings stand where the exit would be
+    elif approach.layout != road.layout or turn not in approach.links:
+        return False  # the ego's own lane must make the maneuver
     if approach.from_kerb != scene.ego.lane:  # the ego's own lane, counted from the kerb
         return False
     if scene.maneuver.startswith("lane_change") and approach.lanes < 2:

@@ -118,10 +118,19 @@ def spawn_junction(server: FakeServer, scene: Any) -> int:
 
 def test_a_right_turn_is_only_put_where_the_ego_lane_can_turn_right(server: FakeServer) -> None:
     scenario = get_scenario("right_turn")
-    chosen = {spawn_junction(server, scenario.sample("control=light_red", i, 0)) for i in range(40)}
+    red = "control=light_red,right_exit=open"
+    chosen = {spawn_junction(server, scenario.sample(red, i, 0)) for i in range(40)}
     assert chosen == {1, 6}  # never junction 2 (no right exit) or 3 (right only from lane -2)
-    chosen = {spawn_junction(server, scenario.sample("control=stop_sign", i, 0)) for i in range(10)}
+    sign = "control=stop_sign,right_exit=open"
+    chosen = {spawn_junction(server, scenario.sample(sign, i, 0)) for i in range(10)}
     assert chosen == {5}
+
+
+def test_a_blocked_right_exit_is_put_where_the_road_has_no_right_exit(server: FakeServer) -> None:
+    scenario = get_scenario("right_turn")
+    blocked = "control=light_red,right_exit=blocked"
+    chosen = {spawn_junction(server, scenario.sample(blocked, i, 0)) for i in range(20)}
+    assert chosen == {2}  # road 20 goes only left and straight
 
 
 def test_t_junction_scenes_use_the_stem_of_a_t(server: FakeServer) -> None:
@@ -134,7 +143,7 @@ def test_t_junction_scenes_use_the_stem_of_a_t(server: FakeServer) -> None:
 
 def test_a_town_without_a_fitting_approach_is_one_line(server: FakeServer) -> None:
     server.world.map.stops.clear()
-    scene = get_scenario("right_turn").sample("control=stop_sign", 0, 0)
+    scene = get_scenario("right_turn").sample("control=stop_sign,right_exit=open", 0, 0)
     with pytest.raises(NoSpawn, match="no four_way approach whose lane can right_turn") as error:
         renderer(server).render(scene)
     assert isinstance(error.value, UsageError)

@@ -162,14 +162,13 @@ def test_gl_backend_does_not_warn() -> None:
 
 
 def test_a_blocked_exit_puts_a_building_across_it(renderer: EmbeddedRenderer) -> None:
-    from dataclasses import replace
-
     from scenarios import get_scenario
 
-    scene = get_scenario("right_turn").sample("weather=ClearNoon,control=none", 0, 0)
-    blocked = replace(
-        scene, road=replace(scene.road, exits=("left", "straight"), blocked_exits=("right",))
-    )
+    scenario = get_scenario("right_turn")  # the same sample index: paired scenes
+    scene = scenario.sample("weather=ClearNoon,control=none,right_exit=open", 0, 0)
+    blocked = scenario.sample("weather=ClearNoon,control=none,right_exit=blocked", 0, 0)
+    assert blocked.road.blocked_exits == ("right",) and scene.road.blocked_exits == ()
+    assert (blocked.ego, blocked.agents) == (scene.ego, scene.agents)
     open_image = renderer.render(scene)[0].image.astype(int)
     closed = renderer.render(blocked)[0].image.astype(int)
     changed = np.abs(open_image - closed).max(axis=2) > 6

@@ -198,11 +198,15 @@ def test_scattered_failures_are_stored_whatever_the_batch_size(
     assert len(table) == 2 * 40 and 20 < (table["status"] == "failed").sum() < 45
 
 
+#: The paper's set-up: right exits always open (the preset ``lumos``).
+LUMOS = "lumos,weather=ClearNoon,control=light_red;lumos,weather=HardRainNoon,control=light_red"
+
+
 def test_sequential_stops_cells_early_and_certifies_with_the_sequence(
     tmp_run: Path, run_settings
 ) -> None:
     model = "scripted:noisy?error=0.02&weather.HardRainNoon=0.95"
-    result = run_settings(tmp_run, model=model, sequential=True, n_max=200)
+    result = run_settings(tmp_run, model=model, sequential=True, n_max=200, conditions=LUMOS)
     certificates = pd.read_csv(tmp_run / "certificates.csv")
     assert certificates["method"].str.startswith("beta-binomial+bonferroni(K=8)").all()
     decided = certificates[certificates["decision"] != "undecided"]
@@ -216,10 +220,13 @@ def test_sequential_stops_cells_early_and_certifies_with_the_sequence(
 
 def test_questions_subset_and_wrong_event(tmp_run: Path, run_settings) -> None:
     model = "scripted:noisy?error=0.5"
-    run_settings(tmp_run, model=model, questions="building_blocks", event="wrong", n_max=30)
+    run_settings(
+        tmp_run, model=model, questions="building_blocks", event="wrong", n_max=30, conditions=LUMOS
+    )
     certificates = pd.read_csv(tmp_run / "certificates.csv")
     assert certificates["question"].tolist() == ["building_blocks"] * 2
     assert (certificates["event"] == "wrong").all()
+    # the exit is always open here, so a wrong answer ("yes, blocked") is over-cautious
     assert (certificates["unsafe"] == 0).all() and (certificates["wrong"] > 5).all()
 
 
