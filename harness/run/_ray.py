@@ -381,7 +381,7 @@ class RayWorkers:
         self._slots = [_Slot(setup) for setup in self.setups]
         for slot in self._slots:
             self._launch(slot)
-        described = [self._ready(slot) for slot in self._slots]
+        described = [self._started(slot) for slot in self._slots]
         first = described[0]
         self.model_id, self.revision = first["model_id"], first["revision"]
         self.renderer = first["renderer"]
@@ -397,6 +397,25 @@ class RayWorkers:
         slot.actor = remote.remote(slot.setup)
         slot.in_flight = 0
 
+    def _started(self, slot: _Slot) -> dict[str, Any]:
+        """The actor's description once it is up; one killed while it loads (not one whose
+        loading raised) is started again, as a dead worker is mid-sweep."""
+        while True:
+            try:
+                return self._ready(slot)
+            except _Died:
+                self._count_replacement()
+                self._launch(slot)
+
+    def _count_replacement(self) -> None:
+        self.replaced += 1
+        if self.replaced > REPLACEMENTS_PER_WORKER * len(self._slots):
+            raise DrivecertError(
+                f"Ray workers died {self.replaced} times (the model or renderer crashes "
+                "its process, or the node runs out of memory); what was judged is stored: "
+                "fix the cause and re-run the same command to resume"
+            )
+
     def _ready(self, slot: _Slot) -> dict[str, Any]:
         ray = _ray()
         try:
@@ -410,6 +429,8 @@ class RayWorkers:
                 "status`, then re-run the same command to resume"
             ) from None
         except ray.exceptions.RayError as error:
+            if getattr(error, "actor_init_failed", True) is False:
+                raise _Died from None  # killed while loading, not failed by its own code
             raise DrivecertError(f"a Ray worker could not start: {_cause(error)}") from None
         slot.pid = int(described["pid"])
         return described
@@ -486,16 +507,10 @@ class RayWorkers:
         """Replace the flight's dead actor (once) and send its batch again, in place."""
         slot = flight.slot
         if slot.actor is flight.actor:  # not replaced yet by an earlier batch of it
-            self.replaced += 1
-            if self.replaced > REPLACEMENTS_PER_WORKER * len(self._slots):
-                raise DrivecertError(
-                    f"Ray workers died {self.replaced} times (the model or renderer crashes "
-                    "its process, or the node runs out of memory); what was judged is stored: "
-                    "fix the cause and re-run the same command to resume"
-                )
+            self._count_replacement()
             _ray().kill(slot.actor, no_restart=True)
             self._launch(slot)
-            described = self._ready(slot)
+            described = self._started(slot)
             if (described["model_id"], described["revision"]) != (self.model_id, self.revision):
                 raise DrivecertError(
                     f"a fresh Ray worker loaded {described['model_id']} at revision "
@@ -507,6 +522,10 @@ class RayWorkers:
         index = next(i for i, f in enumerate(self._flights) if f is flight)
         self._flights[index] = again
         return again
+
+
+class _Died(Exception):
+    """An actor's process died while it loaded (killed, out of memory): start it again."""
 
 
 def _cause(error: BaseException) -> str:

@@ -128,3 +128,22 @@ def test_workers_that_cannot_all_be_placed_are_refused_in_one_line(
     else:
         with pytest.raises(UsageError, match=expected):
             worker_shape(options, gpus, cpus)
+
+
+def test_a_worker_killed_while_it_loads_is_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.run import _ray as module
+
+    pool = module.RayWorkers([None, None], 0.0, Path("."))  # type: ignore[list-item]
+    launches: list[int] = []
+    outcomes = iter([module._Died(), {"pid": 1}, {"pid": 2}])
+
+    def ready(slot: Any) -> dict[str, Any]:
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return {**outcome, "model_id": "m", "revision": "r", "renderer": None}
+
+    monkeypatch.setattr(pool, "_launch", lambda slot: launches.append(1))
+    monkeypatch.setattr(pool, "_ready", ready)
+    pool.start()
+    assert len(launches) == 3 and pool.replaced == 1 and pool.model_id == "m"
