@@ -8,11 +8,14 @@ refuses a fixed-n interval: its n was chosen by the data.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from drivecert import UsageError
+
+if TYPE_CHECKING:  # the run's plans load only when a run directory is certified
+    from harness.run._plan import SweepPlan
 
 #: Defaults for a plain verdicts table.
 TABLE_DEFAULTS: dict[str, Any] = {
@@ -81,12 +84,14 @@ def certify_command(
         read_verdicts,
         write_analysis,
     )
+    from harness.run._sweep import plan_defaults
 
     if (pair_a is None) != (pair_b is None):
         raise UsageError("a relational spec needs both --pair-a and --pair-b")
     store_path = verdicts / "results.duckdb" if verdicts.is_dir() else verdicts
     run = store_path.suffix == ".duckdb"
-    defaults = _run_defaults(store_path) if run else TABLE_DEFAULTS
+    plan = _stored_run(store_path) if run else None
+    defaults = plan_defaults(plan) if plan is not None else TABLE_DEFAULTS
     given: dict[str, Any] = {
         "spec": spec,
         "delta": delta,
@@ -111,7 +116,7 @@ def certify_command(
         event=check_event(chosen["event"]),
         group_by=parse_group_by(chosen["group_by"]),
     )
-    table = _store_verdicts(store_path) if run else read_verdicts(verdicts)
+    table = _store_verdicts(store_path, plan) if plan is not None else read_verdicts(verdicts)
     written = write_analysis(table, out, options)
     typer.echo(f"certificates: {written['certificates']}")
     typer.echo(f"safety table: {written['table_md']}")
@@ -120,21 +125,19 @@ def certify_command(
         typer.echo(f"relational: {written['relational']}")
 
 
-def _run_defaults(store_path: Path) -> dict[str, Any]:
-    """The certification settings of the run that wrote ``store_path``."""
-    from harness.run import certify_defaults
+def _stored_run(store_path: Path) -> SweepPlan:
+    """The plans of the run or sweep that wrote ``store_path``."""
+    from harness.run._sweep import stored_plan
 
     if not store_path.is_file():
         raise UsageError(f"no results store at {store_path}; give a run directory of drivecert run")
-    return certify_defaults(store_path.parent)
+    return stored_plan(store_path.parent)
 
 
-def _store_verdicts(store_path: Path) -> Any:
+def _store_verdicts(store_path: Path, plan: SweepPlan) -> Any:
     """The run's verdicts in its own order, so that its certificates.csv comes out again."""
     from harness.run import verdicts_of
-    from harness.run._sweep import stored_plan
     from harness.store import Store
 
-    plan = stored_plan(store_path.parent)
     with Store.open(store_path) as store:
         return verdicts_of(store, plan)

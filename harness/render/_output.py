@@ -28,6 +28,13 @@ def frame_digest(frame: Frame) -> str:
     return pixel_sha256(frame.image)
 
 
+def png_bytes(image: Image.Image) -> bytes:
+    """The image as the PNG bytes of ``frames/<sha>.png``."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=PNG_COMPRESSION)
+    return buffer.getvalue()
+
+
 def write_png(frame: Frame, directory: Path, image: Image.Image | None = None) -> tuple[Path, str]:
     """Save ``frame`` as ``directory/<sha256>.png`` (once) and return (path, digest).
 
@@ -36,9 +43,7 @@ def write_png(frame: Frame, directory: Path, image: Image.Image | None = None) -
     digest = frame_digest(frame)
     path = directory / f"{digest}.png"
     if not path.exists():
-        buffer = io.BytesIO()
-        (image or frame.to_pil()).save(buffer, "PNG", compress_level=PNG_COMPRESSION)
-        write_atomic(path, buffer.getvalue())
+        write_atomic(path, png_bytes(image or frame.to_pil()))
     return path, digest
 
 

@@ -33,7 +33,7 @@ from analysis import (
 from drivecert import UsageError, publish, write_atomic
 from harness.run._export import run_rows
 from harness.run._rundir import read_run_config
-from harness.run._sweep import certify_defaults
+from harness.run._sweep import plan_defaults, stored_plan
 
 OUTPUTS = ("certificates.csv", "compare.md", "paired.csv", "figures")
 
@@ -68,8 +68,9 @@ def load_runs(roots: Sequence[Path]) -> list[ComparedRun]:
                 f"{root} is a sweep, whose report and safety table already set its models side "
                 "by side; compare runs of drivecert run"
             )
-        defaults = certify_defaults(root)
-        rows = run_rows(root)
+        plan = stored_plan(root)
+        defaults = plan_defaults(plan)
+        rows = run_rows(root, plan)
         certificates = certify(
             rows,
             Spec.parse(defaults["spec"]),

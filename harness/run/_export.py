@@ -22,8 +22,9 @@ ExportFormat = Literal["parquet", "csv"]
 FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 
 
-def run_rows(root: Path) -> pd.DataFrame:
-    """Every stored row of the run or sweep in ``root``, in its order.
+def run_rows(root: Path, plan: SweepPlan | None = None) -> pd.DataFrame:
+    """Every stored row of the run or sweep in ``root``, in its order (``plan``: its plans,
+    when the caller has read them already).
 
     Raises:
         UsageError: when ``root`` holds no run or no store.
@@ -32,7 +33,7 @@ def run_rows(root: Path) -> pd.DataFrame:
 
     if read_run_config(root) is None or not (root / FILE_NAME).is_file():
         raise UsageError(f"{root} holds no drivecert run with results; give a run directory")
-    plan = stored_plan(root)
+    plan = plan or stored_plan(root)
     with Store.open(root / FILE_NAME) as store:
         return ordered_rows(store, plan)
 

@@ -167,14 +167,15 @@ class Pipeline:
                     None if r.status == "failed" else bool(getattr(r, scheduler.plan.config.event)),
                 )
             )
+        by_plan: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            by_plan.setdefault(r.scenario, []).append(i)
         keep = [False] * len(rows)
         with self.lock:
-            for name, scheduler in self._by_scenario.items():
-                mine = [i for i, r in enumerate(rows) if r.scenario == name]
-                if mine:
-                    kept = scheduler.observe([observations[i] for i in mine])
-                    for i, k in zip(mine, kept, strict=True):
-                        keep[i] = k
+            for name, indices in by_plan.items():
+                kept = self._by_scenario[name].observe([observations[i] for i in indices])
+                for i, k in zip(indices, kept, strict=True):
+                    keep[i] = k
         kept_rows = [row for row, k in zip(rows, keep, strict=True) if k]
         started = time.perf_counter()
         self._store(rows, kept_rows)

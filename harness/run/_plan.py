@@ -76,13 +76,7 @@ class Plan:
 
     def in_order(self, table: pd.DataFrame) -> pd.DataFrame:
         """Rows of a stored table sorted as planned: condition, question, then sample."""
-        conditions = {label: i for i, label in enumerate(self.labels)}
-        questions = {q: i for i, q in enumerate(self.questions)}
-        keyed = table.assign(
-            _c=table["condition"].map(conditions), _q=table["question"].map(questions)
-        )
-        ordered = keyed.sort_values(["_c", "_q", "sample"], kind="stable")
-        return ordered.drop(columns=["_c", "_q"]).reset_index(drop=True)
+        return SweepPlan((self,)).in_order(table)
 
     def resolved(self) -> dict[str, Any]:
         """Conditions and questions as explicit lists (for config.yaml and the fingerprint)."""
@@ -128,8 +122,6 @@ class SweepPlan:
 
     def in_order(self, table: pd.DataFrame) -> pd.DataFrame:
         """Rows sorted as planned: scenario (sweep order), model, condition, question, sample."""
-        if len(self.plans) == 1:
-            return self.plans[0].in_order(table)
         scenarios: dict[str, int] = {}
         conditions: dict[tuple[str, str], int] = {}
         questions: dict[tuple[str, str], int] = {}
@@ -142,8 +134,8 @@ class SweepPlan:
         asked = list(zip(table["scenario"], table["question"], strict=True))
         keyed = table.assign(
             _s=table["scenario"].map(scenarios),
-            _c=[conditions.get(pair, -1) for pair in pairs],
-            _q=[questions.get(pair, -1) for pair in asked],
+            _c=[conditions.get(pair) for pair in pairs],  # unknown: NaN, sorted last
+            _q=[questions.get(pair) for pair in asked],
         )
         ordered = keyed.sort_values(["_s", "model", "_c", "_q", "sample"], kind="stable")
         return ordered.drop(columns=["_s", "_c", "_q"]).reset_index(drop=True)

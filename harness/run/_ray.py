@@ -12,7 +12,6 @@ Ray is an optional extra (``pip install 'drivecert[ray]'``), imported only here.
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 import threading
@@ -21,7 +20,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from PIL import Image
 
 from drivecert import DrivecertError, UsageError, one_line, write_atomic
 from harness.render import Frame, RenderSettings, open_renderer
-from harness.render._output import PNG_COMPRESSION, frame_digest
+from harness.render._output import frame_digest, png_bytes
 from harness.run._ask import Answerer, Asker
 from harness.run._config import RunConfig
 from harness.run._plan import SweepPlan, make_plan
@@ -161,9 +160,7 @@ class SceneWorker:
         def keep(frame: Frame, image: Image.Image) -> str:
             digest = frame_digest(frame)
             if digest not in frames:
-                buffer = io.BytesIO()
-                image.save(buffer, "PNG", compress_level=PNG_COMPRESSION)
-                frames[digest] = buffer.getvalue()
+                frames[digest] = png_bytes(image)
             return digest
 
         rendered = [render_task(self.renderer, self.jobs[task.unit], task, keep) for task in batch]
@@ -322,8 +319,6 @@ def worker_shape(options: RayOptions, gpus: float, cpus: float) -> tuple[float, 
 
 def _resolved_server(settings: RenderSettings) -> RenderSettings:
     """The settings with the CARLA server the driver's environment names, if any."""
-    from dataclasses import replace
-
     from harness.render._carla._connect import Endpoint
 
     endpoint = Endpoint.of(settings)
@@ -331,8 +326,6 @@ def _resolved_server(settings: RenderSettings) -> RenderSettings:
 
 
 def _with_port(settings: RenderSettings, port: int) -> RenderSettings:
-    from dataclasses import replace
-
     return replace(settings, server_port=port)
 
 

@@ -197,7 +197,11 @@ def certify_defaults(root: Path) -> dict[str, Any]:
     Raises:
         UsageError: when ``root`` holds no run configuration.
     """
-    plan = stored_plan(root)
+    return plan_defaults(stored_plan(root))
+
+
+def plan_defaults(plan: SweepPlan) -> dict[str, Any]:
+    """:func:`certify_defaults` of plans already read."""
     config = plan.config
     return {
         "spec": config.spec,

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
-from harness.run._ray import RayEngine, RayOptions  # noqa: E402
+from harness.run._ray import RayOptions, ray_engine  # noqa: E402
 from harness.run._session import RunResult, execute  # noqa: E402
 from harness.run._sweep import SweepConfig, resolved_scenarios, sweep_plan  # noqa: E402
 
@@ -80,11 +80,7 @@ def main() -> None:
             configure_logging=False,
         )
         cluster_s = time.perf_counter() - started
-
-        def engine(sweep: Any, run_dir: Any, hooks: Any) -> RayEngine:
-            del hooks
-            return RayEngine(RayOptions("local", workers=args.workers), sweep, run_dir)
-
+        engine = ray_engine(RayOptions("local", workers=args.workers))
         distributed, ray_wall = one(settings, Path(folder) / "ray", engine)
         ray.shutdown()
         same = (local.root / "certificates.csv").read_bytes() == (
