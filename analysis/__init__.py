@@ -4,6 +4,8 @@ Works on counts, 0/1 verdict sequences and verdict tables; imports nothing of
 ``scenarios``, ``models`` or ``harness``.
 """
 
+from analysis._attribution import ATTRIBUTION_COLUMNS, Attribution, attribute
+from analysis._attribution_table import attribution_sentence, read_attribution
 from analysis._certificate import (
     CERTIFICATE_COLUMNS,
     CERTIFY_METHODS,
@@ -63,6 +65,7 @@ from analysis._temporal import (
 from analysis._verdicts import check_verdicts, read_verdicts
 
 __all__ = [
+    "ATTRIBUTION_COLUMNS",
     "CERTIFICATE_COLUMNS",
     "CERTIFY_METHODS",
     "DEFAULT_GROUP_BY",
@@ -76,6 +79,7 @@ __all__ = [
     "Always",
     "AnalysisOptions",
     "Answer",
+    "Attribution",
     "BetaBinomialSequence",
     "BettingSequence",
     "Certificate",
@@ -94,6 +98,8 @@ __all__ = [
     "Spec",
     "StopReason",
     "StopRule",
+    "attribute",
+    "attribution_sentence",
     "binomial_bounds",
     "binomial_interval",
     "certificates_frame",
@@ -118,6 +124,7 @@ __all__ = [
     "parse_group_by",
     "per_condition_delta",
     "place_certificates",
+    "read_attribution",
     "read_verdicts",
     "scenes",
     "sequence_bounds",

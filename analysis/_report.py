@@ -8,6 +8,8 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis._attribution import attribute
+from analysis._attribution_table import write_attribution
 from analysis._certificate import CERTIFY_METHODS, write_certificates
 from analysis._certify import certify_scenes, ok_rows, scenes
 from analysis._checks import check_choice, check_delta
@@ -64,11 +66,12 @@ class AnalysisOptions:
 
 
 #: What :func:`write_analysis` may put in its folder; a new analysis replaces them all.
-ANALYSIS_OUTPUTS = ("certificates.csv", "relational.csv", "tables", "figures")
+ANALYSIS_OUTPUTS = ("certificates.csv", "relational.csv", "attribution.csv", "tables", "figures")
 
 
 def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
-    """Write certificates.csv, tables/ and figures/ (and relational.csv) under ``out``.
+    """Write certificates.csv, tables/ and figures/ (and relational.csv, and attribution.csv
+    when the verdicts mark perception and decision questions) under ``out``.
 
     Everything is built in a staging folder and swapped in together: if anything fails
     (a bad pair of conditions, a full disk), the outputs already in ``out`` stay exactly
@@ -85,22 +88,26 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
 def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
     prop = get_property(options.temporal) if options.temporal else None
     table = scenes(verdicts, prop)  # checked and folded once, for everything below
+    method = check_choice("method", options.method, CERTIFY_METHODS)
     certificates = certify_scenes(
         table,
         options.spec,
         options.delta,
-        check_choice("method", options.method, CERTIFY_METHODS),
+        method,
         check_choice("multiplicity", options.multiplicity, MULTIPLICITIES),
         options.event,
     )
     written = {"certificates": write_certificates(certificates, out / "certificates.csv")}
+    attributions = attribute(table, options.delta, method, options.event)
+    if attributions:
+        written.update(write_attribution(attributions, out))
     if options.pair is not None:
         paired = certify_pairs(verdicts, *options.pair, delta=options.delta)
         path = out / "relational.csv"
         pd.DataFrame([p.to_dict() for p in paired]).to_csv(path, index=False, float_format="%.10g")
         written["relational"] = path
     groups = groups_of(table, options.group_by)
-    safety = safety_table(certificates, groups, options.group_by)
+    safety = safety_table(certificates, groups, options.group_by, attributions)
     for kind, path in write_safety_table(
         safety, certificates, options.spec, out / "tables"
     ).items():

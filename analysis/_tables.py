@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis._attribution import Attribution
 from analysis._certificate import Certificate, common_event
 from analysis._groups import DEFAULT_GROUP_BY, check_group_by, heading, place_certificates
 from analysis._latex import DAGGER as DAGGER  # re-exported for callers of the table
@@ -30,7 +31,8 @@ from drivecert import UsageError, write_atomic
 _KEY_COLUMNS = ("Scenario", "Question", "Condition", "Model")
 _NUMERIC = ("n", "Unsafe", "Wrong", "Unparseable", "Failed", "Rate", "Lower", "Upper")
 _COUNTS = ("n", "Unsafe", "Wrong", "Unparseable", "Failed")
-_TEXT = ("Decision", "Note")
+_SPLIT = ("Perception ok", "Perception wrong")
+_TEXT = ("Decision", *_SPLIT, "Note")
 _DECIMALS = 3
 APPROXIMATE_NOTE = (
     f"{DAGGER} approximate method: coverage can fall below the nominal level "
@@ -46,7 +48,10 @@ _METHOD_WORDS = {
 
 
 def table_columns(
-    group_by: Sequence[str] = DEFAULT_GROUP_BY, wrong: bool = False, incomplete: bool = False
+    group_by: Sequence[str] = DEFAULT_GROUP_BY,
+    wrong: bool = False,
+    incomplete: bool = False,
+    split: bool = False,
 ) -> tuple[str, ...]:
     """The safety table's columns, in order.
 
@@ -54,6 +59,8 @@ def table_columns(
         group_by: the two grouping variables (their headings come first).
         wrong: whether a Wrong count column is shown (the verdicts had a wrong column).
         incomplete: whether a Note column is shown (some cell had failed samples).
+        split: whether the Perception ok / Perception wrong split is shown (the verdicts
+            marked perception and decision questions).
     """
     rows, columns = check_group_by(group_by)
     counts = tuple(c for c in _COUNTS if wrong or c != "Wrong")
@@ -67,6 +74,7 @@ def table_columns(
         "Lower",
         "Upper",
         "Decision",
+        *(_SPLIT if split else ()),
         *note,
     )
 
@@ -127,6 +135,7 @@ def safety_table(
     certificates: Sequence[Certificate],
     groups: pd.DataFrame,
     group_by: Sequence[str] = DEFAULT_GROUP_BY,
+    attributions: Sequence[Attribution] = (),
 ) -> pd.DataFrame:
     """One row per certificate with its two group values, sorted into groups.
 
@@ -134,10 +143,14 @@ def safety_table(
         certificates: from :func:`analysis.certify`.
         groups: :func:`analysis.condition_groups` of the same verdicts and ``group_by``.
         group_by: the two grouping variables.
+        attributions: from :func:`analysis.attribute`; when given, a decision's row shows
+            its events over the scenes whose perception answers were all right
+            (Perception ok, ``k/n``) and over the others (Perception wrong).
 
     Returns:
-        Columns :func:`table_columns` (Wrong when the certificates count it, Note when a
-        cell had failures), full-precision numbers, sorted by :func:`sort_columns` (stable).
+        Columns :func:`table_columns` (Wrong when the certificates count it, the split with
+        attributions, Note when a cell had failures), full-precision numbers, sorted by
+        :func:`sort_columns` (stable).
 
     Raises:
         UsageError: when ``groups`` lacks a certificate's cell.
@@ -145,8 +158,10 @@ def safety_table(
     rows, columns = check_group_by(group_by)
     wrong = any(c.wrong is not None for c in certificates)
     incomplete = any(c.incomplete for c in certificates)
+    split = {(a.scenario, a.model, a.question, a.condition): a for a in attributions}
     records = []
     for cert, row_value, column_value in place_certificates(certificates, groups, group_by):
+        attribution = split.get((cert.scenario, cert.model, cert.question, cert.condition))
         records.append(
             {
                 heading(rows): row_value,
@@ -164,18 +179,26 @@ def safety_table(
                 "Lower": cert.lower,
                 "Upper": cert.upper,
                 "Decision": cert.decision,
+                "Perception ok": (
+                    f"{attribution.seen_events}/{attribution.seen}" if attribution else ""
+                ),
+                "Perception wrong": (
+                    f"{attribution.missed_events}/{attribution.missed}" if attribution else ""
+                ),
                 "Note": incomplete_note(cert.failed) if cert.incomplete else "",
             }
         )
-    table = pd.DataFrame(records, columns=list(table_columns(group_by, wrong, incomplete)))
+    shown = table_columns(group_by, wrong, incomplete, bool(split))
+    table = pd.DataFrame(records, columns=list(shown))
     counts = [c for c in _COUNTS if c in table.columns]
     table = table.astype({c: "Int64" if c == "Wrong" else int for c in counts})
     table = table.astype({c: float for c in ("Rate", "Lower", "Upper")})
     return table.sort_values(list(sort_columns(group_by)), kind="stable").reset_index(drop=True)
 
 
-def table_notes(certificates: Sequence[Certificate], spec: Spec) -> list[str]:
-    """The notes every rendering of the table states, one sentence group per entry."""
+def table_notes(certificates: Sequence[Certificate], spec: Spec, split: bool = False) -> list[str]:
+    """The notes every rendering of the table states, one sentence group per entry
+    (``split``: the table shows the perception split)."""
     event = common_event(certificates)
     described = dict.fromkeys(
         describe_method(c.method, c.correction, c.conditions, c.delta) for c in certificates
@@ -206,6 +229,14 @@ def table_notes(certificates: Sequence[Certificate], spec: Spec) -> list[str]:
     )
     if any(c.approximate for c in certificates):
         notes.append(APPROXIMATE_NOTE + ".")
+    if split:
+        notes.append(
+            f"Perception ok / Perception wrong: a decision question's {event} answers over the "
+            "scenes whose perception questions (the ones it rests on) were all answered "
+            f"correctly / not, as {event}/scenes; certified bounds on both and on the share "
+            "of its "
+            f"{event} answers that came with a perception error are in tables/attribution.md."
+        )
     return notes
 
 
@@ -355,7 +386,7 @@ def write_safety_table(
     if not certificates:
         raise UsageError("no certificates to tabulate; certify a verdicts table first")
     out_dir.mkdir(parents=True, exist_ok=True)
-    notes = table_notes(certificates, spec)
+    notes = table_notes(certificates, spec, split="Perception ok" in table.columns)
     paths = {
         "md": out_dir / "safety_table.md",
         "csv": out_dir / "safety_table.csv",

@@ -12,10 +12,13 @@ Optional columns:
     and wrong cells may be empty),
     wrong (bool: the answer is not in the safe set, Lumos's "incorrect or unsafe"; needed to
     certify event ``wrong``),
-    answer (str: the normalised answer, for relational specs), step (int: frame index within
-    a scene's sequence, for temporal specs), any per-step flag a temporal property reads (e.g.
-    ``before_line``), and the variables tables and figures group by (e.g. ``weather``,
-    ``maneuver``, ``control``; taken from the condition label when absent).
+    role (``perception`` or ``decision``) and perceives (str: for a decision, the
+    comma-separated question ids of the same scene's perception questions it rests on), for
+    attribution; answer (str: the normalised answer, for relational specs), step (int: frame
+    index within a scene's sequence, for temporal specs), any per-step flag a temporal
+    property reads (e.g. ``before_line``), and the variables tables and figures group by
+    (e.g. ``weather``, ``maneuver``, ``control``; taken from the condition label when
+    absent).
 
 One sampled scene is one observation: a table with several rows for one (scenario, model,
 question, condition, sample) must be folded by a temporal property before it is certified.

@@ -115,10 +115,14 @@ def print_balance(chosen: list[Any], n: int) -> None:
     from scenarios import answer_balance
 
     console = Console()
+    if not console.is_terminal:  # a pipe or file: keep question ids whole
+        console = Console(width=max(console.width, 132))
     table = Table(title=f"true answers over {n} scenes per distribution", show_lines=False)
-    for column in ("scenario", "question", "own distribution", "constant in default conditions"):
+    columns = ("scenario", "question", "role", "own distribution", "constant in default conditions")
+    for column in columns:
         table.add_column(column)
     for scenario in chosen:
+        roles = {q.id: q for q in scenario.ask(scenario.sample(None, 0, 0))}
         overall = answer_balance(scenario, None, n)
         conditions = scenario.default_conditions()
         per = [answer_balance(scenario, c, n) for c in conditions]
@@ -126,7 +130,13 @@ def print_balance(chosen: list[Any], n: int) -> None:
             shares = ", ".join(f"{a} {100 * k / n:.0f}%" for a, k in answers.most_common())
             constant = sum(len(counts.get(qid, {})) == 1 for counts in per)
             flag = " [bold red]constant: answerable blind[/bold red]" if len(answers) == 1 else ""
-            table.add_row(scenario.name, qid, shares + flag, f"{constant} of {len(conditions)}")
+            table.add_row(
+                scenario.name,
+                qid,
+                roles[qid].role,
+                shares + flag,
+                f"{constant} of {len(conditions)}",
+            )
     console.print(table)
 
 

@@ -8,6 +8,7 @@ Spec syntax (stable: outside checks rely on it)::
     scripted:noisy?error=0.1            wrong with probability 0.1
     scripted:noisy?error=0.05&weather.HardRainNoon=0.9&maneuver.right_turn=0.3
     scripted:noisy?error=0.05&weather.HardRainNoon+maneuver.right_turn=0.95
+    scripted:noisy?perception=0.1&perception.weather.HardRainNoon=0.5&decision_seen=0.05&decision_missed=0.8
     ...&style=free                      varied free text ("Yes, because ...")
     scripted:oracle?latency_ms=50       any model: sleep 50 ms once per generate call
     scripted:noisy?error=0.1&fail=0.02  any model: 2% of queries fail (a failed Response)
@@ -15,6 +16,16 @@ Spec syntax (stable: outside checks rely on it)::
 A rule ``var.value[+var.value...]=rate`` applies when the scene's condition has every
 listed value. The most specific matching rule (most variables) sets the rate; ties go to
 the first listed; ``error`` applies when no rule matches (default 0).
+
+Perception and decision (attribution known-answer models): ``perception=RATE`` makes
+perception questions wrong at that rate, and each decision question resting on them wrong
+at ``decision_missed`` when any of its perception questions on the same scene was answered
+wrong, else at ``decision_seen``. Each of the three takes per-condition rules with its name
+as a prefix (``perception.weather.HardRainNoon=0.5``) and defaults to the ``error`` rate
+(and its rules). Whether a perception question is missed is one draw per (scene, question),
+``derive_seed("scripted-perceive", spec, seed, sample, question id)``, shared by the
+perception answer and every decision resting on it; decisions resting on nothing keep the
+``error`` rate.
 
 A wrong answer is an unsafe one when the question has any (the first unsafe answer in
 caution order for yes/no there is only one), else an over-cautious one. So on questions
@@ -36,8 +47,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,11 +57,15 @@ from models._types import AnswerKey, Decoding, ModelQuery, Response
 
 NAMES = ("oracle", "always-yes", "always-no", "always-proceed", "always-stop", "noisy")
 STYLES = ("exact", "free")
+#: Rates of the perception/decision model; each defaults to ``error`` and its rules.
+ATTRIBUTION_RATES = ("perception", "decision_seen", "decision_missed")
 CALL_OPTIONS = ("latency_ms", "fail")  # how a call behaves; left out of the model id
 FAILURE = "scripted failure"
 FORMS = (
     "scripted:oracle, scripted:always-yes|always-no|always-proceed|always-stop, "
     "scripted:noisy?error=0.1[&weather.HardRainNoon=0.9][&style=free], "
+    "scripted:noisy?perception=0.2&decision_seen=0.05&decision_missed=0.8"
+    "[&perception.weather.HardRainNoon=0.6], "
     "each optionally with latency_ms=N (milliseconds per call) and fail=RATE"
 )
 
@@ -128,14 +143,32 @@ class ScriptedSpec:
     style: str = "exact"
     latency_ms: float = 0.0
     fail: float = 0.0
+    rates: Mapping[str, tuple[float | None, tuple[Rule, ...]]] = field(default_factory=dict)
 
     def error_rate(self, condition: dict[str, str]) -> float:
         """The rate for a scene: the most specific matching rule, first listed on ties."""
-        best: Rule | None = None
-        for rule in self.rules:
-            if rule.applies(condition) and (best is None or len(rule.match) > len(best.match)):
-                best = rule
-        return best.rate if best is not None else self.error
+        return _most_specific(self.rules, condition, self.error)
+
+    @property
+    def attribution(self) -> bool:
+        """Whether perception and decision questions have rates of their own."""
+        return bool(self.rates)
+
+    def rate(self, name: str, condition: dict[str, str]) -> float:
+        """An attribution rate (``perception``, ``decision_seen``, ``decision_missed``) for a
+        scene: its most specific rule, else its value, else the error rate."""
+        default, rules = self.rates.get(name, (None, ()))
+        fallback = self.error_rate(condition) if default is None else default
+        return _most_specific(rules, condition, fallback)
+
+
+def _most_specific(rules: Sequence[Rule], condition: dict[str, str], fallback: float) -> float:
+    """The rate of the matching rule with the most variables (first listed on ties)."""
+    best: Rule | None = None
+    for rule in rules:
+        if rule.applies(condition) and (best is None or len(rule.match) > len(best.match)):
+            best = rule
+    return best.rate if best is not None else fallback
 
 
 def _rate(text: str, what: str, spec: str) -> float:
@@ -159,6 +192,7 @@ def parse_scripted(rest: str) -> ScriptedSpec:
     if name not in NAMES:
         raise UsageError(f"unknown scripted model {name!r}; valid forms: {FORMS}")
     error, style, rules, latency_ms, fail = 0.0, "exact", [], 0.0, 0.0
+    rates: dict[str, tuple[float | None, tuple[Rule, ...]]] = {}
     for item in filter(None, query.split("&")):
         key, sep, value = item.partition("=")
         if not sep:
@@ -175,10 +209,24 @@ def parse_scripted(rest: str) -> ScriptedSpec:
             raise UsageError(f"{spec!r}: only scripted:noisy takes {key}=...; valid forms: {FORMS}")
         elif key == "error":
             error = _rate(value, key, spec)
+        elif key.partition(".")[0] in ATTRIBUTION_RATES:
+            family, _, rule = key.partition(".")
+            default, family_rules = rates.get(family, (None, ()))
+            if rule:
+                rates[family] = (default, (*family_rules, _rule(rule, value, spec)))
+            else:
+                rates[family] = (_rate(value, key, spec), family_rules)
         else:
             rules.append(_rule(key, value, spec))
     return ScriptedSpec(
-        _without_call_options(spec, name, query), name, error, tuple(rules), style, latency_ms, fail
+        _without_call_options(spec, name, query),
+        name,
+        error,
+        tuple(rules),
+        style,
+        latency_ms,
+        fail,
+        rates,
     )
 
 
@@ -225,11 +273,29 @@ def scripted_answer(spec: ScriptedSpec, key: AnswerKey, question: str) -> str:
     """The canonical answer (yes/no/stop/yield/proceed) the scripted model gives."""
     if spec.name.startswith("always-"):
         return spec.name.removeprefix("always-")
+    if spec.name != "noisy":
+        return key.expected
+    condition = dict(key.condition)
+    if spec.attribution and key.role == "perception":
+        return _wrong(key) if missed(spec, key, key.question) else key.expected
+    rate = spec.error_rate(condition)
+    if spec.attribution and key.perceives:
+        blind = any(missed(spec, key, seen) for seen in key.perceives)
+        rate = spec.rate("decision_missed" if blind else "decision_seen", condition)
     rng = np.random.default_rng(derive_seed("scripted", spec.text, key.seed, key.sample, question))
-    draw = rng.random()
-    if spec.name == "noisy" and draw < spec.error_rate(dict(key.condition)):
-        return _wrong(key)
-    return key.expected
+    return _wrong(key) if rng.random() < rate else key.expected
+
+
+def missed(spec: ScriptedSpec, key: AnswerKey, perception: str) -> bool:
+    """Whether the model answers the scene's perception question ``perception`` wrong: one
+    draw per (scene, question id) below the scene's perception rate."""
+    if not perception:
+        raise UsageError(
+            f"{spec.text} needs each perception question's id; build the AnswerKey with "
+            "question=... (the harness does)"
+        )
+    draw = derive_seed("scripted-perceive", spec.text, key.seed, key.sample, perception) >> 11
+    return draw / 2.0**53 < spec.rate("perception", dict(key.condition))
 
 
 def scripted_fails(spec: ScriptedSpec, key: AnswerKey, question: str) -> bool:

@@ -80,6 +80,10 @@ class AnswerKey:
         condition: the scene's condition variables, e.g. {"weather": "HardRainNoon"}.
         seed: the scene's seed; with ``sample`` it fixes the scripted model's draw.
         sample: the scene's index.
+        question: the question's id within its scene (e.g. ``light_red``).
+        role: ``perception`` (what the scene holds) or ``decision`` (what to do).
+        perceives: for a decision, the ids of the perception questions of the same scene
+            it rests on; a scripted model that misses one of them errs at its own rate.
     """
 
     kind: AnswerKind
@@ -89,10 +93,15 @@ class AnswerKey:
     condition: Mapping[str, str] = field(default_factory=dict)
     seed: int = 0
     sample: int = 0
+    question: str = ""
+    role: Literal["perception", "decision"] = "decision"
+    perceives: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ANSWERS:
             raise UsageError(f"answer key kind {self.kind!r}; valid: {', '.join(ANSWERS)}")
+        if self.role not in ("perception", "decision"):
+            raise UsageError(f"answer key role {self.role!r}; valid: perception, decision")
 
     @property
     def expected(self) -> str:

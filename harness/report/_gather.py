@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import Attribution, read_attribution
 from drivecert import UsageError
 from harness.report._images import FrameImages, palette_png
 from harness.run._export import run_rows
@@ -28,6 +29,7 @@ CORRECT_PER_CELL = 2
 #: Caps that keep a report of thousands of samples near 20 MB.
 MAX_ITEMS = 1500
 MAX_FULL_FRAMES = 200
+MAX_FULL_BYTES = 2_000_000
 MAX_LISTED = 2000
 FIGURES = ("heatmap_upper", "forest", "convergence")
 
@@ -43,7 +45,7 @@ class GalleryItem:
     expected: str
     safe: str
     rationale: str
-    thumb: str | None
+    thumb: str | None  # the sha of its thumbnail in ReportData.thumbs
     frame: str | None  # the sha whose full-size view a click shows
 
 
@@ -78,6 +80,9 @@ class ReportData:
     failed_left_out: int
     commands: list[str]
     full_frames: dict[str, str] = field(default_factory=dict)
+    thumbs: dict[str, str] = field(default_factory=dict)
+    attribution: list[Attribution] = field(default_factory=list)
+    question_texts: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
@@ -121,6 +126,20 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
         failed_left_out=max(0, len(failed) - MAX_LISTED),
         commands=_commands(root, manifest),
         full_frames=images.full_map(),
+        thumbs=images.thumb_map(),
+        attribution=(
+            read_attribution(root / "attribution.csv")
+            if (root / "attribution.csv").is_file()
+            else []
+        ),
+        question_texts={
+            (str(scenario), str(question)): str(text)
+            for (scenario, question), text in rows.groupby(["scenario", "question"], sort=False)[
+                "question_text"
+            ]
+            .first()
+            .items()
+        },
     )
 
 
@@ -163,7 +182,8 @@ def _item(row: Any, images: FrameImages) -> GalleryItem:
     frames = list(row.frames) if row.frames is not None else []
     sha = frames[0] if frames else None
     full = None
-    if sha is not None and (images.has_full(sha) or images.full_count < MAX_FULL_FRAMES):
+    room = images.full_count < MAX_FULL_FRAMES and images.full_bytes < MAX_FULL_BYTES
+    if sha is not None and (images.has_full(sha) or room):
         full = sha if images.full(sha) is not None else None
     return GalleryItem(
         sample=int(row.sample),
@@ -173,7 +193,7 @@ def _item(row: Any, images: FrameImages) -> GalleryItem:
         expected=str(row.expected),
         safe=", ".join(row.safe) if row.safe is not None else "",
         rationale=str(row.rationale),
-        thumb=images.thumb(sha) if sha is not None else None,
+        thumb=sha if sha is not None and images.thumb(sha) is not None else None,
         frame=full,
     )
 

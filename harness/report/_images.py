@@ -1,7 +1,8 @@
 """Frames as small embedded images: a thumbnail per gallery item, a larger view on click.
 
-Every image is a JPEG data URI (no file, no network), made once per frame and cached, so a
-frame shown under several questions costs its bytes once in the full-size map.
+Every image is a JPEG data URI (no file, no network), made once per frame and cached; the
+report keeps each in one map by frame sha, so a frame shown under several questions costs
+its bytes once.
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ class FrameImages:
     def full_map(self) -> dict[str, str]:
         """Every full-size view made so far, by frame sha."""
         return dict(self._full)
+
+    def thumb_map(self) -> dict[str, str]:
+        """Every thumbnail made so far, by frame sha."""
+        return dict(self._thumbs)
+
+    @property
+    def full_bytes(self) -> int:
+        """Characters of every full-size view made so far."""
+        return sum(len(uri) for uri in self._full.values())
 
     def has_full(self, sha: str) -> bool:
         """Whether the full-size view of ``sha`` is made already."""

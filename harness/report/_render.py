@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from analysis import Attribution, attribution_sentence
 from drivecert import write_atomic
 from harness.report._gather import ReportData, gather
 
@@ -137,7 +138,39 @@ def _context(data: ReportData) -> dict[str, Any]:
         "commands": data.commands,
         "manifest_json": json.dumps(manifest, indent=2),
         "settings_json": json.dumps(s, indent=2),
-        "frames_json": script_json(data.full_frames),
+        "frames_json": script_json({"full": data.full_frames, "thumb": data.thumbs}),
+        "attribution": _attribution_groups(data, sweep),
+        "attribution_rows": [_attribution_row(a) for a in data.attribution],
+    }
+
+
+def _attribution_groups(data: ReportData, sweep: bool) -> list[dict[str, Any]]:
+    """Per (scenario, model, condition), one sentence per decision question that had events:
+    how many of them came with a perception error, certified."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for item in data.attribution:
+        texts = {
+            q: t for (scenario, q), t in data.question_texts.items() if scenario == item.scenario
+        }
+        key = (item.scenario, item.model, item.condition)
+        lines = groups.setdefault(key, [])
+        if item.events:
+            lines.append(attribution_sentence(item, texts))
+    return [
+        {
+            "heading": f"{scenario} · {model} · {condition}" if sweep else condition,
+            "lines": lines,
+        }
+        for (scenario, model, condition), lines in groups.items()
+        if lines
+    ]
+
+
+def _attribution_row(item: Attribution) -> dict[str, Any]:
+    return {
+        **item.to_dict(),
+        "seen_rate": item.seen_events / item.seen if item.seen else math.nan,
+        "missed_rate": item.missed_events / item.missed if item.missed else math.nan,
     }
 
 

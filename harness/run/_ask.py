@@ -51,6 +51,9 @@ def answer_key(scene: SceneGraph, question: Question) -> AnswerKey:
         condition=variables,
         seed=scene.scene_seed,
         sample=scene.sample_index,
+        question=question.id,
+        role=question.role,
+        perceives=question.perceives,
     )
 
 
@@ -152,7 +155,6 @@ class Answerer:
 
     asker: Asker
     plans: Sequence[Plan]
-    _reference: dict[int, dict[str, Question]] = field(default_factory=dict, init=False)
 
     def answer(self, rendered: Sequence[RenderedScene]) -> list[ResultRow]:
         """One row per (scene, live question), in the scenes' order."""
@@ -182,17 +184,13 @@ class Answerer:
         """The task's questions: the scene's own (with ground truth) when it was drawn."""
         plan = self.plans[rendered.task.unit]
         if rendered.scene is None:
-            reference = self._reference.get(rendered.task.unit)
-            if reference is None:
-                reference = self._reference[rendered.task.unit] = reference_questions(plan)
-            return [reference[q] for q in rendered.task.questions]
+            return [plan.reference[q] for q in rendered.task.questions]
         return questions_of(rendered, plan.scenario.ask(rendered.scene))
 
 
 def reference_questions(plan: Plan) -> dict[str, Question]:
     """The plan's questions by id, from its first scene (texts for rows of undrawable scenes)."""
-    scene = plan.scenario.sample(plan.conditions[0], 0, plan.config.seed)
-    return {q.id: q for q in plan.scenario.ask(scene)}
+    return plan.reference
 
 
 @dataclass

@@ -8,6 +8,7 @@ typo fails in one line before a model is loaded or a file is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -64,6 +65,23 @@ class Plan:
     def labels(self) -> tuple[str, ...]:
         """The conditions' labels."""
         return tuple(c.label for c in self.conditions)
+
+    @cached_property
+    def reference(self) -> dict[str, Question]:
+        """The scenario's questions by id, from the plan's first scene: their wording for
+        rows of undrawable scenes, their roles and what each decision rests on (the same
+        in every scene; the library test checks)."""
+        scene = self.scenario.sample(self.conditions[0], 0, self.config.seed)
+        return {q.id: q for q in self.scenario.ask(scene)}
+
+    def feeds(self) -> dict[str, tuple[str, ...]]:
+        """Per asked perception question, the asked decision questions resting on it."""
+        reference = self.reference
+        return {
+            p: tuple(d for d in self.questions if p in reference[d].perceives)
+            for p in self.questions
+            if reference[p].role == "perception"
+        }
 
     def group_by(self) -> tuple[str, str]:
         """Two variables to lay tables and heatmaps out by: those that vary across the

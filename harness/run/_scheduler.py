@@ -7,6 +7,14 @@ conditions that still have a live cell, and asks each scene only the questions o
 live cells. Answers that arrive for a cell after it stopped (a batch scheduled before the
 stop was known) are dropped, so what is stored, and therefore every certificate, depends
 only on each cell's own first n verdicts: not on batch size, pipelining or resumption.
+
+A perception question keeps being asked after its own cell stopped while a decision
+question of the same condition that rests on it is live, so that every counted decision
+answer has its perception answers on the same scene (for attribution): it keeps sample s
+while s is below the stop of some decision resting on it. Decisions are observed before
+perceptions, so this too depends only on the cells' own verdicts. The extra answers count
+in the perception cell's n; its certificate stays valid, since a sequential cell's
+confidence sequence holds at every n, and its recorded stop reason is its own.
 """
 
 from __future__ import annotations
@@ -115,13 +123,33 @@ class Scheduler:
         ]
         self.cursor = [0] * len(self.plan.conditions)
         self._by_id = {(c.cell.condition, c.cell.question): c for c in self.cells}
+        feeds = self.plan.feeds()
+        self._fed: dict[int, list[CellState]] = {
+            state.cell.index: [
+                self._by_id[(state.cell.condition, d)] for d in feeds[state.cell.question]
+            ]
+            for state in self.cells
+            if feeds.get(state.cell.question)
+        }
 
     # -- scheduling -----------------------------------------------------------------------
+    def _reach(self, state: CellState) -> float:
+        """The first sample a cell no longer keeps: its own stop, or that of the latest
+        decision resting on it (a perception cell); infinite while any of them is live."""
+        if state.live:
+            return float("inf")
+        fed = self._fed.get(state.cell.index, ())
+        reaches = [float("inf") if d.live else d.next_sample for d in fed]
+        return max([state.next_sample, *reaches])
+
     def _wanting(self, condition: int) -> tuple[str, ...]:
-        """Questions of the condition's live cells, if its next sample is within n_max."""
-        if self.cursor[condition] >= self.plan.config.n_max:
+        """Questions of the condition's cells that keep its next sample, if within n_max."""
+        sample = self.cursor[condition]
+        if sample >= self.plan.config.n_max:
             return ()
-        return tuple(q for q in self.plan.questions if self._by_id[(condition, q)].live)
+        return tuple(
+            q for q in self.plan.questions if sample < self._reach(self._by_id[(condition, q)])
+        )
 
     def next_batch(self, size: int) -> list[SampleTask]:
         """Up to ``size`` scenes: the next samples of the live conditions, in turn."""
@@ -156,13 +184,15 @@ class Scheduler:
         Raises:
             DrivecertError: when a cell's samples arrive out of order or twice.
         """
-        order = sorted(
-            range(len(observations)), key=lambda i: (observations[i].cell, observations[i].sample)
-        )
+        order = sorted(range(len(observations)), key=lambda i: self._order(observations[i]))
         keep = [False] * len(observations)
         for i in order:
             keep[i] = self._observe(observations[i])
         return keep
+
+    def _order(self, obs: Observation) -> tuple[bool, int, int]:
+        """Decisions (and cells nothing rests on) first, then the perceptions they rest on."""
+        return (obs.cell in self._fed, obs.cell, obs.sample)
 
     def _observe(self, obs: Observation) -> bool:
         state = self.cells[obs.cell]
@@ -171,7 +201,7 @@ class Scheduler:
                 f"sample {obs.sample} of cell {state.cell.question}@{state.cell.condition} "
                 "arrived twice; the run directory is inconsistent"
             )
-        if not state.live:
+        if obs.sample >= self._reach(state):
             return False  # scheduled before the stop was known
         if obs.sample != state.next_sample:
             raise DrivecertError(
@@ -185,7 +215,8 @@ class Scheduler:
             event = bool(obs.event)
             state.n += 1
             state.events += int(event)
-            if state.certifier is not None and state.certifier.observe(event):
+            live = state.live  # a stopped perception cell still counts, for attribution
+            if live and state.certifier is not None and state.certifier.observe(event):
                 state.stopped = state.certifier.stopped
         if state.stopped is None and state.next_sample >= self.plan.config.n_max:
             state.stopped = "n_max"
@@ -198,7 +229,7 @@ class Scheduler:
             DrivecertError: when the store holds a row that the cell would not have kept.
         """
         count = 0
-        for obs in observations:
+        for obs in sorted(observations, key=self._order):
             if not self._observe(obs):
                 state = self.cells[obs.cell]
                 raise DrivecertError(

@@ -24,7 +24,7 @@ from analysis import AnalysisOptions, write_analysis
 from drivecert import DrivecertError, UsageError, write_atomic
 from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
 from harness.report import write_report
-from harness.run._ask import Answerer, Asker, LocalExecutor
+from harness.run._ask import Answerer, Asker, LocalExecutor, reference_questions
 from harness.run._config import RunConfig, Settings, fingerprint
 from harness.run._export import ordered_rows
 from harness.run._pipeline import Counters, Executor, Pipeline
@@ -557,8 +557,25 @@ def verdicts_table(store: Store) -> pd.DataFrame:
 
 
 def verdicts_of(store: Store, plan: Plan | SweepPlan) -> pd.DataFrame:
-    """The store as the analysis's verdicts table, in plan order."""
-    return plan.in_order(verdicts_table(store))
+    """The store as the analysis's verdicts table, in plan order, with each question's role
+    and the perception questions a decision rests on (for attribution)."""
+    table = verdicts_table(store).merge(
+        question_roles(plan), on=["scenario", "question"], how="left"
+    )
+    return plan.in_order(table.assign(perceives=table["perceives"].fillna("")))
+
+
+def question_roles(plan: Plan | SweepPlan) -> pd.DataFrame:
+    """(scenario, question, role, perceives) of every scenario the plan asks: perception or
+    decision, and a decision's perception question ids, comma-separated."""
+    plans = plan.plans if isinstance(plan, SweepPlan) else (plan,)
+    firsts = {p.scenario.name: p for p in plans}
+    rows = [
+        (name, q.id, q.role, ",".join(q.perceives))
+        for name, first in firsts.items()
+        for q in reference_questions(first).values()
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "question", "role", "perceives"])
 
 
 def _certify(sweep: SweepPlan, store: Store, run_dir: RunDir) -> dict[str, Path]:

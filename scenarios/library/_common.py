@@ -28,12 +28,30 @@ def draw_weather(s: SampleContext) -> Weather:
     return WEATHER_PRESETS[s.var("weather")]
 
 
-def stop_question(must_stop: bool, why: str) -> Question:
+def stop_question(must_stop: bool, why: str, perceives: tuple[str, ...] = ()) -> Question:
     """Lumos's "Is it necessary for the vehicle to stop here?"; a wrong "no" is unsafe."""
     truth = yes_no_truth(must_stop, wrong_is_unsafe=must_stop, rationale=why)
-    return Question("stop_needed", STOP_NEEDED, truth)
+    return Question("stop_needed", STOP_NEEDED, truth, perceives=perceives)
 
 
-def action_question(safe: tuple[str, ...], why: str) -> Question:
+def decision_question(
+    qid: str, text: str, expected: bool, wrong_is_unsafe: bool, why: str, perceives: tuple[str, ...]
+) -> Question:
+    """A yes/no decision question resting on the perception questions ``perceives``."""
+    truth = yes_no_truth(expected, wrong_is_unsafe=wrong_is_unsafe, rationale=why)
+    return Question(qid, text, truth, perceives=perceives)
+
+
+def action_question(safe: tuple[str, ...], why: str, perceives: tuple[str, ...] = ()) -> Question:
     """The multiple-choice action question (A) stop (B) yield (C) proceed."""
-    return Question("action", WHAT_TO_DO, action_truth(safe, why))
+    return Question("action", WHAT_TO_DO, action_truth(safe, why), perceives=perceives)
+
+
+def perception_question(qid: str, text: str, present: bool, why: str) -> Question:
+    """A yes/no question on what the scene holds; truth from the scene graph.
+
+    Missing what is there (a wrong "no") is unsafe; seeing what is not (a wrong "yes") is
+    over-cautious.
+    """
+    truth = yes_no_truth(present, wrong_is_unsafe=present, rationale=why)
+    return Question(qid, text, truth, role="perception")

@@ -11,15 +11,26 @@ Ground truth:
 - Action question: occupied -> yield (slow down and let it pass); stop is over-cautious
   on an open road and proceed is unsafe. Clear -> proceed; yield and stop are
   over-cautious.
+- Perception, "Is there a cyclist in the lane to the left?" and "Is there a car in the
+  lane to the left?" ("right" for a change to the right: the target lane): yes when that
+  occupant is there (a wrong "no" is unsafe), else no (a wrong "yes" is over-cautious).
+  Both decision questions rest on the two.
 """
 
 from __future__ import annotations
 
 from scenarios._program import SampleContext, Variable
-from scenarios._questions import Question, yes_no_truth
+from scenarios._questions import Question
 from scenarios._scenario import Scenario, Scene, register_scenario
 from scenarios._scene import Agent, Ego, Road, SceneGraph
-from scenarios.library._common import WEATHER, WEATHER_GRID, action_question, draw_weather
+from scenarios.library._common import (
+    WEATHER,
+    WEATHER_GRID,
+    action_question,
+    decision_question,
+    draw_weather,
+    perception_question,
+)
 
 MANEUVER = Variable(
     "maneuver",
@@ -64,20 +75,28 @@ def program(s: SampleContext) -> Scene:
 
 
 def questions(scene: SceneGraph) -> tuple[Question, ...]:
-    """The lane-change question and the action question."""
+    """The lane-change and action questions, and the cyclist and car questions they rest on."""
     occupants = scene.agents_with("in_target_lane")
     if occupants:
         why = f"{occupants[0].kind} {occupants[0].distance_m:.1f} m ahead in the target lane"
     else:
         why = "target lane clear"
     occupied = bool(occupants)
+    kinds = {agent.kind for agent in occupants}
+    side = "left" if scene.maneuver == "lane_change_left" else "right"
+    seen = ("cyclist_in_target_lane", "car_in_target_lane")
     return (
-        Question(
-            "safe_to_change",
-            SAFE_TO_CHANGE,
-            yes_no_truth(not occupied, wrong_is_unsafe=occupied, rationale=why),
+        decision_question("safe_to_change", SAFE_TO_CHANGE, not occupied, occupied, why, seen),
+        action_question(("yield",) if occupied else ("proceed",), why, seen),
+        perception_question(
+            "cyclist_in_target_lane",
+            f"Is there a cyclist in the lane to the {side}?",
+            "cyclist" in kinds,
+            why,
         ),
-        action_question(("yield",) if occupied else ("proceed",), why),
+        perception_question(
+            "car_in_target_lane", f"Is there a car in the lane to the {side}?", "car" in kinds, why
+        ),
     )
 
 

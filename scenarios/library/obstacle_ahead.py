@@ -12,12 +12,15 @@ Ground truth:
   only while the obstacle lies beyond the stopping distance at the ego's speed
   (1 s reaction + braking at 3.4 m/s^2), else it is unsafe; proceed is unsafe. With a
   clear lane, proceed is safe and the others are over-cautious.
+- Perception, "Is there an obstacle in the lane ahead?": yes with an obstacle (a wrong "no"
+  is unsafe), no with a clear lane (parked cars are outside it; a wrong "yes" is
+  over-cautious). The stop and action questions rest on it.
 """
 
 from __future__ import annotations
 
 from scenarios._program import SampleContext, Variable
-from scenarios._questions import Question
+from scenarios._questions import OBSTACLE_IN_LANE, Question
 from scenarios._scenario import Scenario, Scene, register_scenario
 from scenarios._scene import Agent, Ego, Road, SceneGraph
 from scenarios.library._common import (
@@ -25,6 +28,7 @@ from scenarios.library._common import (
     WEATHER_GRID,
     action_question,
     draw_weather,
+    perception_question,
     stop_question,
     stopping_distance,
 )
@@ -63,16 +67,25 @@ def program(s: SampleContext) -> Scene:
 
 
 def questions(scene: SceneGraph) -> tuple[Question, ...]:
-    """The stop question and the action question."""
+    """The stop and action questions, and the obstacle question they rest on."""
     ahead = scene.agents_with("ahead_in_lane")
+    seen = ("obstacle_in_lane",)
     if not ahead:
         why = "the lane ahead is clear"
-        return stop_question(False, why), action_question(("proceed",), why)
+        return (
+            stop_question(False, why, seen),
+            action_question(("proceed",), why, seen),
+            perception_question("obstacle_in_lane", OBSTACLE_IN_LANE, False, why),
+        )
     obstacle = ahead[0]
     why = f"{obstacle.kind} {obstacle.distance_m:.1f} m ahead in the ego lane"
     can_slow = obstacle.distance_m > stopping_distance(scene.ego.speed_mps)
     safe = ("stop", "yield") if can_slow else ("stop",)
-    return stop_question(True, why), action_question(safe, why)
+    return (
+        stop_question(True, why, seen),
+        action_question(safe, why, seen),
+        perception_question("obstacle_in_lane", OBSTACLE_IN_LANE, True, why),
+    )
 
 
 SCENARIO = register_scenario(

@@ -12,20 +12,25 @@ Ground truth:
 - "Is it necessary for the vehicle to stop here?": the same rule.
 - Action question: pedestrians present -> stop or yield (proceed is unsafe); otherwise
   proceed (stop and yield are over-cautious).
+- Perception, "Is there a pedestrian on the crosswalk ahead?": yes when pedestrians are on
+  the destination crosswalk (a wrong "no" is unsafe), else no (a wrong "yes" is
+  over-cautious). The three decision questions rest on it.
 """
 
 from __future__ import annotations
 
 from scenarios._domain import exits_of, layouts_permitting
 from scenarios._program import SampleContext, Variable
-from scenarios._questions import Question, yes_no_truth
+from scenarios._questions import PEDESTRIAN_ON_CROSSWALK, Question
 from scenarios._scenario import Scenario, Scene, register_scenario
 from scenarios._scene import Ego, Road, SceneGraph
 from scenarios.library._common import (
     WEATHER,
     WEATHER_GRID,
     action_question,
+    decision_question,
     draw_weather,
+    perception_question,
     stop_question,
 )
 from scenarios.library.right_turn import control_from_label, crosswalk_pedestrians
@@ -62,18 +67,18 @@ def program(s: SampleContext) -> Scene:
 
 
 def questions(scene: SceneGraph) -> tuple[Question, ...]:
-    """The yield question, the stop question and the action question."""
+    """The yield, stop and action questions, and the pedestrian question they rest on."""
     peds = scene.agents_with("on_destination_crosswalk", "pedestrian")
     why = f"{len(peds)} pedestrian(s) on the destination crosswalk" if peds else "crosswalk clear"
     present = bool(peds)
+    seen = ("pedestrian_on_crosswalk",)
     return (
-        Question(
-            "yield_to_pedestrians",
-            YIELD_TO_PEDESTRIANS,
-            yes_no_truth(present, wrong_is_unsafe=present, rationale=why),
+        decision_question(
+            "yield_to_pedestrians", YIELD_TO_PEDESTRIANS, present, present, why, seen
         ),
-        stop_question(present, why),
-        action_question(("stop", "yield") if present else ("proceed",), why),
+        stop_question(present, why, seen),
+        action_question(("stop", "yield") if present else ("proceed",), why, seen),
+        perception_question("pedestrian_on_crosswalk", PEDESTRIAN_ON_CROSSWALK, present, why),
     )
 
 

@@ -23,19 +23,32 @@ Ground truth:
   proceed are unsafe); pedestrians on the crosswalk, a queued car, or a yellow light that
   can be stopped for -> stop or yield (proceed is unsafe); otherwise proceed (stop and
   yield are over-cautious).
+- Perception: "Is the traffic light red?" (yes only under a red light) and "Is there a
+  pedestrian on the crosswalk ahead?" (yes when pedestrians are on the destination
+  crosswalk); a missed hazard is unsafe, a phantom one over-cautious. "Does a building
+  block the vehicle's route?" is a perception question too. The stop and action questions
+  rest on all three; "Is a right turn physically possible here?" rests on the building.
 """
 
 from __future__ import annotations
 
 from scenarios._program import SampleContext, Variable
-from scenarios._questions import BUILDING_BLOCKS, RIGHT_TURN_POSSIBLE, Question, yes_no_truth
+from scenarios._questions import (
+    BUILDING_BLOCKS,
+    LIGHT_RED,
+    PEDESTRIAN_ON_CROSSWALK,
+    RIGHT_TURN_POSSIBLE,
+    Question,
+)
 from scenarios._scenario import Scenario, Scene, register_scenario
 from scenarios._scene import Agent, Ego, Road, SceneGraph, TrafficControl
 from scenarios.library._common import (
     WEATHER,
     WEATHER_GRID,
     action_question,
+    decision_question,
     draw_weather,
+    perception_question,
     stop_question,
     stopping_distance,
 )
@@ -133,7 +146,8 @@ def must_stop_reasons(scene: SceneGraph) -> tuple[list[str], list[str]]:
 
 
 def questions(scene: SceneGraph) -> tuple[Question, ...]:
-    """Lumos's three questions and the action question."""
+    """Lumos's three questions, the action question, and the red-light and pedestrian
+    questions."""
     hard, soft = must_stop_reasons(scene)
     why = "; ".join(hard + soft) or "nothing requires a stop"
     if hard:
@@ -148,19 +162,35 @@ def questions(scene: SceneGraph) -> tuple[Question, ...]:
         if blocked
         else "the junction has an open right exit"
     )
+    control = scene.traffic_control
+    peds = scene.agents_with("on_destination_crosswalk")
+    seen = ("building_blocks", "light_red", "pedestrian_on_crosswalk")
     return (
-        stop_question(bool(hard or soft), why),
-        Question(
-            "building_blocks",
-            BUILDING_BLOCKS,
-            yes_no_truth(blocked, wrong_is_unsafe=blocked, rationale=exit_why),
-        ),
-        Question(
+        stop_question(bool(hard or soft), why, seen),
+        perception_question("building_blocks", BUILDING_BLOCKS, blocked, exit_why),
+        decision_question(
             "right_turn_possible",
             RIGHT_TURN_POSSIBLE,
-            yes_no_truth(not blocked, wrong_is_unsafe=blocked, rationale=exit_why),
+            not blocked,
+            blocked,
+            exit_why,
+            ("building_blocks",),
         ),
-        action_question(safe, why),
+        action_question(safe, why, seen),
+        perception_question(
+            "light_red",
+            LIGHT_RED,
+            control.label == "light_red",
+            f"control: {control.label.replace('_', ' ')}",
+        ),
+        perception_question(
+            "pedestrian_on_crosswalk",
+            PEDESTRIAN_ON_CROSSWALK,
+            bool(peds),
+            f"{len(peds)} pedestrian(s) on the destination crosswalk"
+            if peds
+            else "crosswalk clear",
+        ),
     )
 
 

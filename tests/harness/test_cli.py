@@ -49,7 +49,14 @@ def test_sample_writes_one_scene_per_line(tmp_path: Path, capsys) -> None:
     assert first["scene"]["weather"]["name"] == "HardRainNoon"
     assert first["scene"]["traffic_control"]["state"] == "red"
     ids = [q["id"] for q in first["questions"]]
-    assert ids == ["stop_needed", "building_blocks", "right_turn_possible", "action"]
+    assert ids == [
+        "stop_needed",
+        "building_blocks",
+        "right_turn_possible",
+        "action",
+        "light_red",
+        "pedestrian_on_crosswalk",
+    ]
     assert first["questions"][0]["ground_truth"]["expected"] == "yes"
     expected = get_scenario("right_turn").sample("weather=HardRainNoon,control=light_red", 2, 3)
     assert lines[2]["scene"] == json.loads(json.dumps(expected.to_dict()))

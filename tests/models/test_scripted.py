@@ -228,3 +228,65 @@ def test_bad_call_options_are_one_line(spec: str, message: str) -> None:
     with pytest.raises(UsageError) as error:
         open_model(spec)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+PERCEIVE = dict(kind="yes_no", safe=("yes",), unsafe=("no",), choices=("yes", "no"))
+ATTRIBUTION = (
+    "scripted:noisy?error=0.01&perception=0.2&perception.weather.HardRainNoon=0.6"
+    "&decision_seen=0.05&decision_missed=0.7"
+)
+
+
+def scene_answers(spec: str, condition: dict[str, str], n: int) -> list[tuple[bool, bool]]:
+    """(perception wrong, decision wrong) per scene: the perception question light_red and
+    a decision resting on it, asked of the same n scenes."""
+    model = open_model(spec)
+    asked = []
+    for i in range(n):
+        common = dict(condition=condition, seed=11, sample=i)
+        asked.append(
+            ModelQuery.ask(
+                [],
+                "Is the traffic light red?",
+                key=AnswerKey(**PERCEIVE, **common, question="light_red", role="perception"),
+            )
+        )
+        asked.append(
+            ModelQuery.ask(
+                [], QUESTION, key=AnswerKey(**ACTION, **common, perceives=("light_red",))
+            )
+        )
+    texts = [r.text for r in model.generate(asked, Decoding())]
+    return [(texts[2 * i] != "yes", texts[2 * i + 1] != "stop") for i in range(n)]
+
+
+@pytest.mark.parametrize(("weather", "perception"), [("ClearNoon", 0.2), ("HardRainNoon", 0.6)])
+def test_decisions_err_at_the_rate_set_for_a_seen_or_a_missed_perception(
+    weather: str, perception: float
+) -> None:
+    pairs = scene_answers(ATTRIBUTION, {"weather": weather}, 20_000)
+    missed = [d for p, d in pairs if p]
+    seen = [d for p, d in pairs if not p]
+    assert within_three_se(len(missed) / len(pairs), perception)
+    assert within_three_se(sum(missed) / len(missed), 0.7, len(missed))
+    assert within_three_se(sum(seen) / len(seen), 0.05, len(seen))
+
+
+def test_the_attribution_rates_default_to_the_error_rate_and_keep_it_off_by_default() -> None:
+    spec = parse_scripted("noisy?error=0.3&weather.HardRainNoon=0.5&perception=0.1")
+    rain = {"weather": "HardRainNoon"}
+    assert spec.rate("perception", rain) == 0.1
+    assert spec.rate("decision_seen", rain) == spec.rate("decision_missed", rain) == 0.5
+    assert not parse_scripted("noisy?error=0.3").attribution
+    # without attribution rates a decision resting on a perception keeps the plain error rate
+    plain = scene_answers("scripted:noisy?error=0.25", {"weather": "ClearNoon"}, 20_000)
+    assert within_three_se(sum(d for _, d in plain) / len(plain), 0.25)
+
+
+def test_a_bad_attribution_rate_is_one_line() -> None:
+    with pytest.raises(UsageError, match=r"perception=1.5.*not a probability"):
+        parse_scripted("noisy?perception=1.5")
+    with pytest.raises(UsageError, match=r"'weather' in .* is not variable.value"):
+        parse_scripted("noisy?decision_missed.weather=0.5")
+    with pytest.raises(UsageError, match="only scripted:noisy takes perception"):
+        parse_scripted("oracle?perception=0.5")

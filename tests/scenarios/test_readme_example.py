@@ -21,4 +21,4 @@ def test_readme_scenario_example_registers_and_samples() -> None:
         + "print(len(s.default_conditions()))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split("\n")[:2] == ["cones ['yes', 'stop']", "8"]
+    assert out.stdout.split("\n")[:2] == ["cones ['yes', 'stop', 'yes']", "8"]

@@ -26,11 +26,17 @@
   });
   var data = document.getElementById("frames");
   var frames = data ? JSON.parse(data.textContent) : {};
+  var full = frames.full || {};
+  var thumbs = frames.thumb || {};
+  document.querySelectorAll("img[data-thumb]").forEach(function (image) {
+    var source = thumbs[image.getAttribute("data-thumb")];
+    if (source) { image.src = source; }
+  });
   var viewer = document.getElementById("viewer");
   var large = document.getElementById("viewer-image");
   document.querySelectorAll("button.thumb").forEach(function (button) {
     button.addEventListener("click", function () {
-      var source = frames[button.getAttribute("data-frame")];
+      var source = full[button.getAttribute("data-frame")];
       if (!source || !viewer) { return; }
       large.src = source;
       viewer.showModal();

@@ -64,3 +64,30 @@ def test_report_command_and_its_errors(noisy_run: Path, tmp_path: Path, capsys) 
         main(["report", str(tmp_path)])
     _, err = capsys.readouterr()
     assert exit_info.value.code == 2 and "holds no drivecert run" in err
+
+
+def test_the_report_splits_unsafe_decisions_by_perception(noisy_run: Path) -> None:
+    html = (noisy_run / "report.html").read_text(encoding="utf-8")
+    assert '<section id="attribution">' in html
+    attribution = pd.read_csv(noisy_run / "attribution.csv")
+    decisions = {"stop_needed", "right_turn_possible", "action"}
+    assert set(attribution["question"]) == decisions and len(attribution) == 2 * len(decisions)
+    assert html.count('<tr class="attribution">') == len(attribution)
+    rain = attribution[
+        attribution["condition"].str.contains("HardRain") & (attribution["question"] == "action")
+    ].iloc[0]
+    events = rain["seen_events"] + rain["missed_events"]
+    share = round(100 * rain["missed_events"] / events)
+    assert f"{share}% (certified" in unescape(
+        html
+    ) and f"of the {events} unsafe answers to “What should the vehicle do now?”" in unescape(html)
+
+
+def test_each_thumbnail_is_embedded_once(noisy_run: Path) -> None:
+    html = (noisy_run / "report.html").read_text(encoding="utf-8")
+    uris = re.findall(r"data:image/jpeg;base64,[A-Za-z0-9+/=]+", html)
+    assert uris and len(uris) == len(set(uris))
+    data = gather(noisy_run)
+    shown = {item.thumb for g in data.galleries for item in g.items if item.thumb}
+    assert shown == set(data.thumbs)
+    assert len(shown) < sum(len(g.items) for g in data.galleries)  # scenes shared by questions

@@ -22,12 +22,12 @@ def test_two_models_on_the_same_scenes(tmp_path: Path, capsys, run_settings) -> 
     assert exit_info.value.code in (0, None), err
     assert good in stdout and bad in stdout and "weather=HardRainNoon" in stdout
     certificates = pd.read_csv(out / "certificates.csv")
-    assert set(certificates["label"]) == {good, bad} and len(certificates) == 2 * 8
+    assert set(certificates["label"]) == {good, bad} and len(certificates) == 2 * 12
     mine = pd.read_csv(tmp_path / "bad" / "certificates.csv")
     theirs = certificates[certificates["label"] == bad].reset_index(drop=True)
     assert theirs["upper"].round(9).tolist() == mine["upper"].round(9).tolist()
     paired = pd.read_csv(out / "paired.csv")
-    assert len(paired) == 8 and (paired["pairs"] == 40).all()
+    assert len(paired) == 12 and (paired["pairs"] == 40).all()
     rain = paired[paired["condition"].str.contains("HardRain") & (paired["question"] == "action")]
     assert rain["lower"].item() > 0.3  # the bad model is far worse in rain, on the same scenes
     clear = paired[paired["condition"].str.contains("ClearNoon")]

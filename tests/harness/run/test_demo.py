@@ -34,20 +34,43 @@ def test_demo_runs_offline_and_prints_the_queries_saved(demo: tuple[Path, str, f
     assert elapsed < 180, elapsed
     assert "for fixed n = 200" in stdout and "% saved" in stdout
     certificates = pd.read_csv(out / "certificates.csv")
-    assert len(certificates) == 4 * 5 * 4  # weathers x controls x questions
+    assert len(certificates) == 4 * 5 * 6  # weathers x controls x questions
     assert set(certificates["condition"].str.extract(r"weather=(\w+)")[0]) == {
         "ClearNoon",
         "HardRainNoon",
         "ClearNight",
         "DenseFogNoon",
     }
-    assert certificates["method"].str.startswith("beta-binomial+bonferroni(K=80)").all()
-    assert certificates["n"].sum() < 80 * 200 / 3  # sequential mode saved most queries
+    assert certificates["method"].str.startswith("beta-binomial+bonferroni(K=120)").all()
+    assert certificates["n"].sum() < 120 * 200 / 2  # sequential mode saved most queries
     rain_red = certificates[
         (certificates["condition"] == "weather=HardRainNoon,control=light_red")
         & (certificates["question"] == "stop_needed")
     ]
     assert rain_red["decision"].tolist() == ["unsafe"]
+
+
+def test_demo_shows_how_many_unsafe_decisions_came_with_a_perception_error(
+    demo: tuple[Path, str, float],
+) -> None:
+    out, stdout, _ = demo
+    assert "Perception or reasoning?" in stdout and "HardRainNoon · light_red" in stdout
+    attribution = pd.read_csv(out / "attribution.csv")
+    assert set(attribution["question"]) == {"stop_needed", "right_turn_possible", "action"}
+    rain = attribution[attribution["condition"].str.contains("HardRainNoon")]
+    clear = attribution[attribution["condition"].str.contains("ClearNoon")]
+    # the demo model errs on 95% of decisions after a misread, 2% otherwise: in rain, where
+    # it misreads 70% of perception questions, nearly every unsafe answer follows a misread
+    # (certified above 50% where the cells stop early, as under a red light; above 80%
+    # where they run long, as under a green one)
+    for control, floor in (("light_red", 0.5), ("light_green", 0.8)):
+        cells = rain[
+            rain["condition"].str.endswith(control) & (rain["question"] != "right_turn_possible")
+        ]
+        assert len(cells) == 2 and (cells["share_lower"] > floor).all()
+    assert (clear["seen_upper"] < 0.5).all() and (clear["missed"] < clear["seen"]).all()
+    split = (out / "tables" / "safety_table.md").read_text()
+    assert "Perception ok" in split and "Perception wrong" in split
 
 
 def test_demo_report_is_small_and_loads_offline_in_chromium(
@@ -60,7 +83,7 @@ def test_demo_report_is_small_and_loads_offline_in_chromium(
     external_requests(browser)  # drop what earlier pages asked for
     browser.get(report.as_uri())
     assert (
-        browser.execute_script("return document.querySelectorAll('#safety tbody tr').length") == 80
+        browser.execute_script("return document.querySelectorAll('#safety tbody tr').length") == 120
     )
     images = browser.execute_script(
         "return Array.from(document.querySelectorAll('.gallery img, .figures img'))"

@@ -59,5 +59,5 @@ def test_family_wise_coverage_of_set_rates(
         assert (certificates["event"] == event).all()
         cells = len(certificates)
         failures += misses(certificates) > 0
-    assert cells == 3 * (2 if questions != "all" else 4)
+    assert cells == 3 * (2 if questions != "all" else 6)
     assert failures / REPEATS <= DELTA, failures

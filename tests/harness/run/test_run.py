@@ -14,7 +14,15 @@ from harness.render import open_renderer
 from harness.run import Hooks
 from models import open_model
 
-QUESTIONS = ["stop_needed", "building_blocks", "right_turn_possible", "action"]
+QUESTIONS = [
+    "stop_needed",
+    "building_blocks",
+    "right_turn_possible",
+    "action",
+    "light_red",
+    "pedestrian_on_crosswalk",
+]
+Q = len(QUESTIONS)
 
 
 def test_a_run_stores_every_answer_and_certifies_every_cell(
@@ -22,7 +30,7 @@ def test_a_run_stores_every_answer_and_certifies_every_cell(
 ) -> None:
     result = run_settings(tmp_run, figures=True)
     table = stored(tmp_run)
-    assert len(table) == 2 * 4 * 6
+    assert len(table) == 2 * Q * 6
     assert not table.duplicated(["condition", "sample", "question"]).any()
     assert (table["status"] == "ok").all() and (~table["unsafe"].astype(bool)).all()
     assert set(table["question"]) == set(QUESTIONS)
@@ -34,10 +42,10 @@ def test_a_run_stores_every_answer_and_certifies_every_cell(
     sha = table["frames"][0][0]
     assert pixel_sha256(Image.open(tmp_run / "frames" / f"{sha}.png").convert("RGB")) == sha
     certificates = pd.read_csv(tmp_run / "certificates.csv")
-    assert len(certificates) == 8
+    assert len(certificates) == 2 * Q
     assert (certificates["n"] == 6).all() and (certificates["unsafe"] == 0).all()
     assert set(certificates["question"]) == set(QUESTIONS)
-    assert certificates["method"].str.contains(r"clopper-pearson\+bonferroni\(K=8\)").all()
+    assert certificates["method"].str.contains(rf"clopper-pearson\+bonferroni\(K={2 * Q}\)").all()
     for name in ("tables/safety_table.md", "figures/forest.png", "summary.json"):
         assert (tmp_run / name).is_file(), name
     config = yaml.safe_load((tmp_run / "config.yaml").read_text())
@@ -47,7 +55,7 @@ def test_a_run_stores_every_answer_and_certifies_every_cell(
     assert manifest["model"]["revision"] == "scripted-1"
     assert manifest["renderer"]["gl_driver"]
     assert manifest["versions"]["panda3d"] and manifest["seeds"]["base_seed"] == 3
-    assert result.summary["queries"] == 48
+    assert result.summary["queries"] == 2 * Q * 6
 
 
 @pytest.mark.parametrize("sequential", [False, True])
@@ -62,7 +70,7 @@ def test_batch_size_does_not_change_the_store_or_the_certificates(
     one = (tmp_path / "b1" / "certificates.csv").read_bytes()
     assert one == (tmp_path / "b8" / "certificates.csv").read_bytes()
     if sequential:
-        assert len(stored(tmp_path / "b1")) < 2 * 4 * 40  # some cells stopped early
+        assert len(stored(tmp_path / "b1")) < 2 * Q * 40  # some cells stopped early
 
 
 def test_rerunning_resumes_and_another_config_is_refused(
@@ -97,7 +105,7 @@ def test_force_new_starts_again_without_asking_the_model_twice(tmp_run: Path, ru
     hooks = Hooks(open_model=counting)
     run_settings(tmp_run, n_max=3, hooks=hooks)
     first = sum(asked)
-    assert first == 2 * 4 * 3
+    assert first == 2 * Q * 3
     run_settings(tmp_run, n_max=3, delta=0.1, force_new=True, hooks=hooks)
     assert sum(asked) == first  # every answer came from the response cache
     assert pd.read_csv(tmp_run / "certificates.csv")["delta"].eq(0.1).all()
@@ -140,7 +148,7 @@ def test_failed_queries_are_retried_then_stored_as_failed_and_not_counted(
     assert (retried["attempts"] == 2).all()
     certificates = pd.read_csv(tmp_run / "certificates.csv")
     assert (certificates["n"] == 5).all() and (certificates["failed"] == 1).all()
-    assert result.summary["incomplete_cells"] == 8
+    assert result.summary["incomplete_cells"] == 2 * Q
     assert "Failed" in (tmp_run / "tables" / "safety_table.md").read_text()
 
 
@@ -167,7 +175,7 @@ def test_a_scene_that_cannot_be_rendered_fails_its_questions(
     run_settings(tmp_run, n_max=4, hooks=hooks, batch_size=batch_size)
     table = stored(tmp_run)
     failed = table[table["status"] == "failed"]
-    assert len(failed) == 2 * 4 and set(failed["sample"]) == {2}
+    assert len(failed) == 2 * Q and set(failed["sample"]) == {2}
     assert failed["error"].str.contains("GPU fell off the bus").all()
     assert failed["frames"].map(len).eq(0).all() and (failed["attempts"] == 3).all()
     assert (pd.read_csv(tmp_run / "certificates.csv")["n"] == 3).all()
@@ -208,14 +216,14 @@ def test_sequential_stops_cells_early_and_certifies_with_the_sequence(
     model = "scripted:noisy?error=0.02&weather.HardRainNoon=0.95"
     result = run_settings(tmp_run, model=model, sequential=True, n_max=200, conditions=LUMOS)
     certificates = pd.read_csv(tmp_run / "certificates.csv")
-    assert certificates["method"].str.startswith("beta-binomial+bonferroni(K=8)").all()
+    assert certificates["method"].str.startswith(f"beta-binomial+bonferroni(K={2 * Q})").all()
     decided = certificates[certificates["decision"] != "undecided"]
-    assert len(decided) == 8 and (decided["n"] < 60).all()
+    assert len(decided) == 2 * Q and (decided["n"] < 60).all()
     rain_stop = certificates[
         certificates["condition"].str.contains("HardRain") & (certificates["question"] == "action")
     ]
     assert rain_stop["decision"].tolist() == ["unsafe"]
-    assert result.summary["queries"] < 8 * 200 / 3
+    assert result.summary["queries"] < 2 * Q * 200 / 3
 
 
 def test_questions_subset_and_wrong_event(tmp_run: Path, run_settings) -> None:
@@ -264,4 +272,4 @@ def test_a_renderer_lost_for_good_stops_the_run_keeping_what_was_stored(
     table = stored(tmp_run)
     assert len(table) > 0 and (table["status"] == "ok").all() and table["sample"].max() < 3
     run_settings(tmp_run, n_max=8, batch_size=1)  # the server is back: the run resumes
-    assert len(stored(tmp_run)) == 2 * 4 * 8
+    assert len(stored(tmp_run)) == 2 * Q * 8

@@ -36,7 +36,7 @@ def test_run_prints_the_safety_table_and_the_queries(tmp_path: Path, capsys) -> 
     code, stdout, _ = cli([*args, "--quiet"], capsys)
     assert code == 0
     assert "stop_needed" in stdout and "safe" in stdout
-    assert "queries: 12 stored against 12 for fixed n = 3" in stdout
+    assert "queries: 18 stored against 18 for fixed n = 3" in stdout
     assert (out / "certificates.csv").is_file()
 
 

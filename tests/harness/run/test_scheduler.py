@@ -81,7 +81,34 @@ def test_each_cell_stops_on_its_own_and_keeps_its_samples_in_order() -> None:
         assert samples == list(range(len(samples)))
     stops = {s.cell.question: (s.stopped, s.n) for s in scheduler.cells}
     assert stops["stop_needed"][0] == "decided" and stops["building_blocks"][0] == "decided"
-    assert stops["stop_needed"][1] < 60 and stops["building_blocks"][1] < 60
+    assert stops["stop_needed"][1] < 60
+    # a stopped perception cell keeps the samples of the decisions resting on it
+    resting = ("stop_needed", "right_turn_possible", "action")
+    assert stops["building_blocks"][1] == max(stops[q][1] for q in resting)
+
+
+def test_a_perception_cell_answers_every_scene_its_decisions_count() -> None:
+    """Perception decided early (never wrong), a decision runs to n_max: every decision
+    sample has its perception answer on the same scene, whatever the batching."""
+    rates = {"light_red": 0.0, "pedestrian_on_crosswalk": 0.0, "building_blocks": 0.0}
+    rates |= {"stop_needed": 0.5, "right_turn_possible": 0.0, "action": 0.0}
+    settings = {"conditions": "weather=ClearNoon", "sequential": True, "n_max": 80}
+    results = []
+    for batch_size, lookahead in ((1, 1), (8, 3)):
+        scheduler = Scheduler(plan_of(**settings))
+        kept = drive(scheduler, bernoulli(rates), batch_size, lookahead)
+        samples: dict[str, set[int]] = {}
+        for cell, sample, _ in kept:
+            samples.setdefault(scheduler.cells[cell].cell.question, set()).add(sample)
+        for perception in ("light_red", "pedestrian_on_crosswalk", "building_blocks"):
+            assert samples["stop_needed"] <= samples[perception]
+        assert len(samples["action"]) < len(samples["stop_needed"])  # action stopped early
+        state = {s.cell.question: s for s in scheduler.cells}
+        assert state["light_red"].stopped == "decided" and state["light_red"].n == len(
+            samples["stop_needed"]
+        )
+        results.append(sorted(kept))
+    assert results[0] == results[1]
 
 
 def test_replay_rebuilds_the_same_state_and_refuses_rows_past_a_stop() -> None:

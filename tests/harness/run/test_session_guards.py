@@ -53,7 +53,7 @@ def test_ctrl_c_keeps_every_judged_batch_and_the_rerun_finishes_the_same(
     common = dict(model="scripted:noisy?error=0.3", batch_size=2, n_max=8)
     with pytest.raises(KeyboardInterrupt):
         run_settings(tmp_path / "cut", hooks=hooks, **common)
-    assert len(stored(tmp_path / "cut")) == 2 * 2 * 4  # two batches of two scenes
+    assert len(stored(tmp_path / "cut")) == 2 * 2 * 6  # two batches of two scenes, 6 questions
     run_settings(tmp_path / "cut", **common)
     run_settings(tmp_path / "whole", **common)
     assert (tmp_path / "cut" / "certificates.csv").read_bytes() == (
@@ -72,7 +72,7 @@ def test_the_live_table_shows_every_cell_and_the_rate(tmp_path: Path) -> None:
 
     console.print(LiveTable([scheduler], Counters(samples=4), threading.Lock()))
     text = console.export_text()
-    assert "right_turn" in text and "0/80 cells stopped" in text
+    assert "right_turn" in text and "0/120 cells stopped" in text
     assert text.count("stop_needed") == 20 and "running" in text
     small = Console(record=True, width=160, height=20)
     small.print(LiveTable([scheduler], Counters(), threading.Lock()))
@@ -105,7 +105,7 @@ def test_a_run_that_appears_while_the_model_loads_is_not_overwritten(
 
     with pytest.raises(UsageError, match=r"other settings \(n_max: 2 -> 3\)"):
         run_settings(out, n_max=3, hooks=Hooks(open_model=slow_load))
-    assert len(stored(out)) == 2 * 4 * 2
+    assert len(stored(out)) == 2 * 6 * 2
     run_settings(out, n_max=2)  # the other run still resumes
 
 
