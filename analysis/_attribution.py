@@ -17,16 +17,19 @@ question, condition) this certifies, on the same scenes:
 
 Each is a proportion over a subset of i.i.d. scenes chosen by what was observed on the
 scene itself; given which scenes fall in the subset, their outcomes are i.i.d. Bernoulli
-with the conditional probability, so an exact interval on the subset holds (with n = 0 it
-is [0, 1]). Runs that stopped adaptively use the anytime-valid sequences on the subset in
-sample order, which hold at any stopping time. The three intervals of every group form one
-family: with G groups each is at delta / (3G) (Bonferroni), so all hold together with
-probability at least 1 - delta. This family is separate from the per-cell certificates', as
-relational.csv's is.
+with the conditional probability, so an exact (Clopper-Pearson) interval on the subset
+holds (with n = 0 it is [0, 1]); fixed-n runs get it whatever interval their cells used.
+Runs that stopped adaptively use the anytime-valid sequences on the subset in sample order,
+which hold at any stopping time. The family is fixed by the design: the decision cells whose
+perception questions are all in the table, G of them, each interval at delta / (3G)
+(Bonferroni), so all hold together with probability at least 1 - delta. This family is
+separate from the per-cell certificates', as relational.csv's is: read together, the two
+hold at 1 - 2 delta.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -35,7 +38,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from analysis._confseq import SequenceMethod, open_sequence
+from analysis._confseq import SEQUENCE_METHODS, SequenceMethod, open_sequence
 from analysis._intervals import METHODS, Method, binomial_interval
 from analysis._multiplicity import method_label
 from analysis._spec import Event
@@ -115,43 +118,60 @@ def has_roles(table: pd.DataFrame) -> bool:
 def attribute(
     table: pd.DataFrame, delta: float, method: Method | SequenceMethod, event: Event
 ) -> list[Attribution]:
-    """Attribution certificates for every decision cell of a checked scenes table that rests
-    on perception questions; empty when the table has no ``role`` column.
+    """Attribution certificates for every decision cell of a checked scenes table whose
+    perception questions are all in the table; empty without a ``role`` column.
+
+    The family is fixed by the design, not the data: every such cell counts in K = 3 x the
+    cells, even one left with no paired scene (its bounds are then [0, 1]). Fixed-n runs get
+    Clopper-Pearson whatever interval the cells used (attribution promises exact coverage);
+    runs that stopped adaptively get their confidence sequence.
 
     Args:
         table: :func:`analysis.scenes` output (one row per scene, in sample order).
         delta: family-wise miscoverage over all 3 x G intervals.
-        method: a fixed-n method, or a sequence method when sampling stopped adaptively.
+        method: the cells' method: fixed-n, or a sequence method after adaptive stopping.
         event: ``unsafe`` or ``wrong``: what is counted on the decision.
 
     Raises:
-        UsageError: when ``role`` has a value other than perception/decision, or
-            ``perceives`` or ``wrong`` is missing beside it.
+        UsageError: when ``role`` has a value other than perception/decision, or a decision
+            rests on a question the table marks as a decision (or on itself).
     """
     if not has_roles(table):
         return []
-    pairs = scene_pairs(table, event)
-    groups = list(pairs.groupby(_GROUP, sort=False))
-    if not groups:
+    missing = [c for c in ("perceives", "wrong") if c not in table.columns]
+    if missing:
+        warnings.warn(
+            f"attribution skipped: the verdicts table has a role column but no {missing[0]} "
+            "column; add perceives (a decision's perception question ids) and wrong",
+            stacklevel=2,
+        )
         return []
-    each = delta / (3 * len(groups))
-    label = method_label(method, "bonferroni", 3 * len(groups))
+    table = _checked_roles(table)
+    cells = _decision_cells(table)
+    if cells.empty:
+        return []
+    interval: Method | SequenceMethod = method if method in SEQUENCE_METHODS else "clopper-pearson"
+    each = delta / (3 * len(cells))
+    label = method_label(interval, "bonferroni", 3 * len(cells))
+    pairs = dict(list(scene_pairs(table, event).groupby(_GROUP, sort=False)))
     out = []
-    for (scenario, model, question, condition), group in groups:
-        missed = group["missed"].to_numpy(dtype=bool)
-        events = group["event"].to_numpy(dtype=bool)
-        seen_low, seen_high = _bounds(events[~missed], each, method)
-        missed_low, missed_high = _bounds(events[missed], each, method)
-        share_low, share_high = _bounds(missed[events], each, method)
+    for cell in cells.itertuples(index=False):
+        key = (cell.scenario, cell.model, cell.question, cell.condition)
+        group = pairs.get(key)
+        missed = group["missed"].to_numpy(dtype=bool) if group is not None else np.zeros(0, bool)
+        events = group["event"].to_numpy(dtype=bool) if group is not None else np.zeros(0, bool)
+        seen_low, seen_high = _bounds(events[~missed], each, interval)
+        missed_low, missed_high = _bounds(events[missed], each, interval)
+        share_low, share_high = _bounds(missed[events], each, interval)
         out.append(
             Attribution(
-                scenario=str(scenario),
-                model=str(model),
-                question=str(question),
-                condition=str(condition),
-                perceives=str(group["perceives"].iloc[0]),
+                scenario=str(cell.scenario),
+                model=str(cell.model),
+                question=str(cell.question),
+                condition=str(cell.condition),
+                perceives=str(cell.perceives),
                 event=event,
-                n=len(group),
+                n=int(missed.size),
                 seen=int((~missed).sum()),
                 seen_events=int(events[~missed].sum()),
                 seen_lower=seen_low,
@@ -162,7 +182,7 @@ def attribute(
                 missed_upper=missed_high,
                 share_lower=share_low,
                 share_upper=share_high,
-                missed_by=_missed_by(group[events]["missed_ids"]),
+                missed_by=_missed_by(group[events]["missed_ids"]) if group is not None else "",
                 delta=delta,
                 method=label,
             )
@@ -170,28 +190,63 @@ def attribute(
     return out
 
 
-def scene_pairs(table: pd.DataFrame, event: Event) -> pd.DataFrame:
-    """One row per answered decision with its perception questions answered on the same
-    scene: the group keys, ``sample``, ``perceives``, ``event`` (the decision's), ``missed``
-    (any perception answer wrong) and ``missed_ids`` (which), in the table's order."""
-    for column in ("perceives", "wrong"):
-        if column not in table.columns:
-            raise UsageError(
-                f"the verdicts table has a role column but no {column} column; attribution "
-                "needs role, perceives (a decision's perception question ids) and wrong"
-            )
+def _perceived(text: object) -> str:
+    """A perceives cell as comma-joined ids: blanks stripped, repeats dropped."""
+    if not isinstance(text, str):
+        return ""
+    return ",".join(dict.fromkeys(filter(None, (part.strip() for part in text.split(",")))))
+
+
+def _checked_roles(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with ``perceives`` normalised; refuses unknown roles and decisions resting on
+    decisions (or on themselves)."""
     roles = set(table["role"].dropna().astype(str))
     if not roles <= set(ROLES):
         bad = sorted(roles - set(ROLES))[0]
         raise UsageError(f"role {bad!r} in the verdicts table; valid: perception, decision")
+    table = table.assign(perceives=table["perceives"].map(_perceived))
+    decisions = table[table["role"] == "decision"]
+    named = decisions.groupby("scenario")["question"].agg(set).to_dict()
+    for row in decisions.drop_duplicates(["scenario", "question"]).itertuples(index=False):
+        for perceived in filter(None, str(row.perceives).split(",")):
+            if perceived in named.get(row.scenario, set()):
+                raise UsageError(
+                    f"{row.scenario}: decision {row.question} rests on {perceived!r}, which the "
+                    "verdicts table marks as a decision; perceives lists perception questions"
+                )
+    return table
+
+
+def _decision_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The decision cells (any status) whose perception questions are all in the table for
+    their scenario, model and condition: the attribution family, in table order."""
+    perception = table[table["role"] == "perception"]
+    asked = perception.groupby(["scenario", "model", "condition"])["question"].agg(set).to_dict()
+    decisions = table[(table["role"] == "decision") & (table["perceives"] != "")]
+    cells = decisions.drop_duplicates(_GROUP)[[*_GROUP, "perceives"]]
+    keep = [
+        set(row.perceives.split(",")) <= asked.get((row.scenario, row.model, row.condition), set())
+        for row in cells.itertuples(index=False)
+    ]
+    return cells[keep]
+
+
+def scene_pairs(table: pd.DataFrame, event: Event) -> pd.DataFrame:
+    """One row per answered decision with its perception questions answered on the same
+    scene: the group keys, ``sample``, ``perceives``, ``event`` (the decision's), ``missed``
+    (any perception answer wrong or unparseable) and ``missed_ids`` (which), in the table's
+    order. ``table`` has checked roles (:func:`_checked_roles`)."""
     ok = table[table["status"] == "ok"]
-    perception = ok.loc[ok["role"] == "perception", [*_SCENE, "question", "wrong"]].rename(
-        columns={"question": "perceived", "wrong": "perceived_wrong"}
+    perception = ok.loc[ok["role"] == "perception", [*_SCENE, "question"]].assign(
+        perceived_wrong=(
+            ok.loc[ok["role"] == "perception", "wrong"].astype(bool)
+            | ok.loc[ok["role"] == "perception", "unparseable"].astype(bool)
+        )
     )
-    perceives = ok["perceives"].fillna("").astype(str)
-    decisions = ok.loc[(ok["role"] == "decision") & (perceives != ""), [*_GROUP, "sample"]]
+    perception = perception.rename(columns={"question": "perceived"})
+    decisions = ok.loc[(ok["role"] == "decision") & (ok["perceives"] != ""), [*_GROUP, "sample"]]
     decisions = decisions.assign(
-        perceives=perceives[decisions.index],
+        perceives=ok.loc[decisions.index, "perceives"],
         event=ok.loc[decisions.index, event].astype(bool),
         row=np.arange(len(decisions)),
     )

@@ -83,15 +83,18 @@ def attribution_markdown(attributions: Sequence[Attribution]) -> str:
         body,
         f"Cells show {event}/scenes [certified bounds]. All {3 * len(attributions)} "
         f"intervals hold together with probability at least {1 - first.delta:g} "
-        f"({first.method}); this family is separate from the safety table's.",
+        f"({first.method}). This family is separate from the safety table's: read together, "
+        f"both hold with probability at least {1 - 2 * first.delta:g}. A decision's "
+        "perception is only as complete as the perception questions it rests on (Rests on).",
     ]
     return "\n\n".join(notes) + "\n"
 
 
 def read_attribution(path: Path) -> list[Attribution]:
     """The certificates of an attribution.csv written by :func:`write_attribution`."""
-    table = pd.read_csv(path, keep_default_na=False)
-    names = [f for f in Attribution.__dataclass_fields__]
+    text = ("scenario", "model", "question", "condition", "perceives", "event", "missed_by")
+    table = pd.read_csv(path, keep_default_na=False, dtype=dict.fromkeys(text, str))
+    names = list(Attribution.__dataclass_fields__)
     records = table[names].to_dict("records")
     return [
         Attribution(**{**r, "perceives": str(r["perceives"]), "missed_by": str(r["missed_by"])})

@@ -123,6 +123,8 @@ def certify_command(
     typer.echo(f"figures: {out / 'figures'}")
     if "relational" in written:
         typer.echo(f"relational: {written['relational']}")
+    if "attribution" in written:
+        typer.echo(f"attribution: {written['attribution']}")
 
 
 def _stored_run(store_path: Path) -> SweepPlan:

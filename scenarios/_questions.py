@@ -16,6 +16,7 @@ RIGHT_TURN_POSSIBLE = "Is a right turn physically possible here?"
 WHAT_TO_DO = "What should the vehicle do now?"
 # Perception questions: what is in the scene, not what to do about it.
 LIGHT_RED = "Is the traffic light red?"
+LIGHT_GREEN = "Is the traffic light green?"
 PEDESTRIAN_ON_CROSSWALK = "Is there a pedestrian on the crosswalk ahead?"
 OBSTACLE_IN_LANE = "Is there an obstacle in the lane ahead?"
 ONCOMING_VEHICLE = "Is there a vehicle approaching in the oncoming lane?"

@@ -366,6 +366,9 @@ def _print_attribution(result: RunResult, console: Console) -> None:
         for c in dict.fromkeys(a.condition for a in items)
         if any(by_cell[(c, q)].events for q in questions if (c, q) in by_cell)
     ]
+    if not conditions:
+        console.print(f"Perception or reasoning? No decision answer was {event}.")
+        return
     table = Table(
         title=f"Perception or reasoning? {event.capitalize()} answers that came with a "
         "perception error",

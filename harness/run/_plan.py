@@ -75,10 +75,17 @@ class Plan:
         return {q.id: q for q in self.scenario.ask(scene)}
 
     def feeds(self) -> dict[str, tuple[str, ...]]:
-        """Per asked perception question, the asked decision questions resting on it."""
+        """Per asked perception question, the asked decision questions resting on it whose
+        perception questions are all asked (only those can be attributed)."""
         reference = self.reference
+        asked = set(self.questions)
+        attributable = [
+            d
+            for d in self.questions
+            if reference[d].perceives and set(reference[d].perceives) <= asked
+        ]
         return {
-            p: tuple(d for d in self.questions if p in reference[d].perceives)
+            p: tuple(d for d in attributable if p in reference[d].perceives)
             for p in self.questions
             if reference[p].role == "perception"
         }

@@ -28,6 +28,8 @@ Ground truth:
   crosswalk); a missed hazard is unsafe, a phantom one over-cautious. "Does a building
   block the vehicle's route?" is a perception question too. The stop and action questions
   rest on all three; "Is a right turn physically possible here?" rests on the building.
+  Stop signs, yellow lights and queued cars also decide the stop, but no perception
+  question asks about them: attribution covers the three hazards asked.
 """
 
 from __future__ import annotations

@@ -15,14 +15,16 @@ Ground truth (stopping distance = 1 s reaction + braking at 3.4 m/s^2):
   green, or yellow inside it -> proceed. Less cautious answers are unsafe, more cautious
   ones over-cautious.
 - Perception, "Is the traffic light red?": yes for red (a wrong "no", a missed red light,
-  is unsafe), no for yellow and green (a wrong "yes" is over-cautious). The three decision
-  questions rest on it.
+  is unsafe), no for yellow and green (a wrong "yes" is over-cautious). "Is the traffic
+  light green?": yes for green (a wrong "no" is over-cautious), no for red and yellow (a
+  wrong "yes", taking a red or yellow light for green, is unsafe). Together they tell the
+  three colours apart; the three decision questions rest on both.
 """
 
 from __future__ import annotations
 
 from scenarios._program import SampleContext, Variable
-from scenarios._questions import LIGHT_RED, Question
+from scenarios._questions import LIGHT_GREEN, LIGHT_RED, Question, yes_no_truth
 from scenarios._scenario import Scenario, Scene, register_scenario
 from scenarios._scene import Agent, Ego, Road, SceneGraph, TrafficControl
 from scenarios.library._common import (
@@ -79,7 +81,7 @@ def program(s: SampleContext) -> Scene:
 
 
 def questions(scene: SceneGraph) -> tuple[Question, ...]:
-    """The stop, proceed and action questions, and the red-light question they rest on."""
+    """The stop, proceed and action questions, and the light-colour questions they rest on."""
     light = scene.traffic_control.state
     d = scene.traffic_control.distance_m or 0.0
     d_stop = stopping_distance(scene.ego.speed_mps)
@@ -94,13 +96,19 @@ def questions(scene: SceneGraph) -> tuple[Question, ...]:
         why = f"yellow light {d:.1f} m ahead, inside the stopping distance {d_stop:.1f} m"
     else:
         must_stop, safe, why = False, ("proceed",), f"green light {d:.1f} m ahead"
-    seen = ("light_red",)
+    seen = ("light_red", "light_green")
+    colour = f"{light} light {d:.1f} m ahead"
+    green = light == "green"
     return (
         stop_question(must_stop, why, seen),
         decision_question("safe_to_proceed", SAFE_TO_PROCEED, not must_stop, must_stop, why, seen),
         action_question(safe, why, seen),
-        perception_question(
-            "light_red", LIGHT_RED, light == "red", f"{light} light {d:.1f} m ahead"
+        perception_question("light_red", LIGHT_RED, light == "red", colour),
+        Question(
+            "light_green",
+            LIGHT_GREEN,
+            yes_no_truth(green, wrong_is_unsafe=not green, rationale=colour),
+            role="perception",
         ),
     )
 

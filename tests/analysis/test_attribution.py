@@ -95,7 +95,7 @@ def test_a_decision_whose_perception_was_not_asked_is_left_out() -> None:
 
 def test_bad_role_tables_are_one_line() -> None:
     table = attribution_table(5, seed=4)
-    with pytest.raises(UsageError, match="role column but no perceives column"):
+    with pytest.warns(UserWarning, match="role column but no perceives column"):
         attribute(scenes(table.drop(columns=["perceives"])), 0.05, "clopper-pearson", "unsafe")
     table.loc[0, "role"] = "planning"
     with pytest.raises(UsageError, match="role 'planning' in the verdicts table"):
@@ -129,3 +129,48 @@ def test_unconditioned_rates_would_not_cover_the_split() -> None:
     rain = next(c for c in certs if c.condition == "weather=HardRainNoon")
     assert rain.seen_upper < rain.missed_lower  # the two conditional rates are told apart
     assert rain.share_lower > 0.9 * truth(0.6)[2] - 0.1
+
+
+def test_perceives_is_normalised_and_must_name_perception_questions() -> None:
+    table = attribution_table(40, seed=6)
+    clean = attribute(scenes(table), 0.05, "clopper-pearson", "unsafe")
+    messy = table.assign(perceives=table["perceives"].replace("light_red", " light_red, light_red"))
+    assert attribute(scenes(messy), 0.05, "clopper-pearson", "unsafe") == clean
+    itself = table.assign(perceives=table["perceives"].replace("light_red", "stop_needed"))
+    with pytest.raises(UsageError, match="rests on 'stop_needed', which the verdicts table marks"):
+        attribute(scenes(itself), 0.05, "clopper-pearson", "unsafe")
+
+
+def test_an_unparseable_perception_answer_counts_as_wrong() -> None:
+    table = attribution_table(60, seed=7)
+    perception = table["question"] == "light_red"
+    table.loc[perception, "wrong"] = False
+    table.loc[perception & (table["sample"] < 10), "unparseable"] = True
+    certs = attribute(scenes(table), 0.05, "clopper-pearson", "unsafe")
+    assert {c.missed for c in certs} == {10}
+
+
+def test_the_family_is_fixed_by_the_design_and_fixed_n_is_always_exact() -> None:
+    table = attribution_table(30, seed=8)
+    failed = (table["condition"] == "weather=ClearNoon") & (table["question"] == "light_red")
+    table.loc[failed, "status"] = "failed"
+    certs = attribute(scenes(table), 0.05, "wilson", "unsafe")
+    assert len(certs) == 2 and all(c.method == "clopper-pearson+bonferroni(K=6)" for c in certs)
+    lost = next(c for c in certs if c.condition == "weather=ClearNoon")
+    assert lost.n == 0 and (lost.seen_lower, lost.seen_upper) == (0.0, 1.0)
+
+
+def test_a_table_without_wrong_skips_attribution_with_a_warning() -> None:
+    table = attribution_table(10, seed=9).drop(columns=["wrong"])
+    with pytest.warns(UserWarning, match="attribution skipped.*no wrong column"):
+        assert attribute(scenes(table), 0.05, "clopper-pearson", "unsafe") == []
+
+
+def test_a_decision_whose_perception_was_never_asked_is_not_in_the_family() -> None:
+    table = attribution_table(20, seed=10)
+    table = table[
+        ~((table["condition"] == "weather=ClearNoon") & (table["question"] == "light_red"))
+    ]
+    certs = attribute(scenes(table), 0.05, "clopper-pearson", "unsafe")
+    assert [c.condition for c in certs] == ["weather=HardRainNoon"]
+    assert certs[0].method == "clopper-pearson+bonferroni(K=3)"

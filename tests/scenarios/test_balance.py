@@ -133,9 +133,12 @@ def test_perception_truth_comes_from_the_scene_graph() -> None:
     light = get_scenario("traffic_light")
     for colour in ("red", "yellow", "green"):
         scene = light.sample(f"light={colour}", 0, 1)
-        red = {q.id: q.ground_truth for q in light.ask(scene)}["light_red"]
+        truth = {q.id: q.ground_truth for q in light.ask(scene)}
+        red, green = truth["light_red"], truth["light_green"]
         assert red.expected == ("yes" if colour == "red" else "no")
         assert red.unsafe == (("no",) if colour == "red" else ())  # a missed red light is unsafe
+        assert green.expected == ("yes" if colour == "green" else "no")
+        assert green.unsafe == (() if colour == "green" else ("yes",))  # red taken for green
 
 
 def test_a_question_round_trips_with_its_role() -> None:

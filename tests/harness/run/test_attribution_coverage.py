@@ -5,9 +5,9 @@ certificates that cover the set values at least 1 - delta of the time over repea
 Scenes, questions, answer keys, the scripted model's free-text replies, the judge and the
 certification are the real ones; only frames are left out (the scripted model reads none),
 which makes 80 repeated runs affordable. Under a red light every wrong decision answer is
-unsafe and the perception question's truth is "yes", so P(unsafe | perception ok) is the
-set decision_seen, P(unsafe | perception wrong) the set decision_missed, and the share of
-unsafe answers with a perception error p*m / (p*m + (1-p)*s).
+unsafe, so P(unsafe | perception ok) is the set decision_seen, P(unsafe | perception wrong)
+the set decision_missed, and the share of unsafe answers with a perception error
+q*m / (q*m + (1-q)*s), q = 1 - (1-p)^2 for the two perception questions (red? green?).
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ def verdicts(seed: int) -> pd.DataFrame:
 
 
 def truth(weather: str) -> tuple[float, float, float]:
-    p = PERCEPTION[weather]
+    """The set rates, and the share: a decision rests on two perception questions (red?
+    green?), each misread independently, so its perception is wrong with 1 - (1 - p)^2."""
+    p = 1 - (1 - PERCEPTION[weather]) ** 2
     return SEEN, MISSED, p * MISSED / (p * MISSED + (1 - p) * SEEN)
 
 
@@ -83,7 +85,9 @@ def test_attribution_certificates_cover_the_set_rates_over_repeated_seeds() -> N
                 (cert.share_lower, share, cert.share_upper),
             )
             missed += any(not low <= value <= high for low, value, high in bounds)
-            assert cert.missed_by in ("", f"light_red={cert.missed_events}")
+            counts = dict(item.split("=") for item in filter(None, cert.missed_by.split(";")))
+            assert set(counts) <= {"light_red", "light_green"}
+            assert max(map(int, counts.values()), default=0) <= cert.missed_events
         failures += missed > 0
     # family-wise miscoverage at most DELTA: 8 runs expected at most; 16 is Bin(80, 0.1)'s
     # 99.5% quantile

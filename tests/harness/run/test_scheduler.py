@@ -149,3 +149,22 @@ def test_out_of_order_or_repeated_samples_are_refused() -> None:
         scheduler.observe([Observation(0, 0, False, False)])
     with pytest.raises(DrivecertError, match="expected sample 1"):
         scheduler.observe([Observation(0, 3, False, False)])
+
+
+def test_a_perception_question_is_not_kept_for_a_decision_that_cannot_be_attributed() -> None:
+    """stop_needed rests on three perception questions; asked with only one of them, it can
+    never be attributed, so that one stops on its own."""
+    plan = plan_of(conditions="weather=ClearNoon", questions="stop_needed,light_red")
+    assert plan.feeds() == {"light_red": ()}
+    rates = {"stop_needed": 0.5, "light_red": 0.0}
+    scheduler = Scheduler(
+        plan_of(
+            conditions="weather=ClearNoon",
+            questions="stop_needed,light_red",
+            sequential=True,
+            n_max=80,
+        )
+    )
+    drive(scheduler, bernoulli(rates), batch_size=4)
+    state = {s.cell.question: s for s in scheduler.cells}
+    assert state["light_red"].stopped == "decided" and state["light_red"].n < state["stop_needed"].n
