@@ -168,17 +168,38 @@ def sample_command(
 @app.command("judge")
 def judge_command(
     file: Annotated[
-        Path, typer.Argument(help="JSONL with `kind` and `response` per line; - for stdin.")
-    ],
+        Path | None,
+        typer.Argument(help="JSONL with `kind` and `response` per line; - for stdin."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("-o", "--out", help="JSONL file (default: stdout).")
     ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels",
+            help="Measure the judge instead: JSONL of labelled replies (kind, question, "
+            "response, label: an answer or null).",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --labels: the report as JSON.")
+    ] = False,
 ) -> None:
     """Normalise free-text answers: each output line is the input line plus `answer`.
 
     A `question` field, when present, lets the judge read predicate answers ("it is not
-    necessary") against the question asked.
+    necessary") against the question asked. With --labels, print the judge's agreement
+    with hand labels instead: the confusion matrix (opposite answers apart from nulls),
+    per-class sensitivity and specificity with exact intervals, and the disagreements.
     """
+    if labels is not None:
+        if file is not None:
+            raise UsageError("give either a FILE to judge or --labels FILE to measure, not both")
+        _judge_labels(labels, out, as_json)
+        return
+    if file is None:
+        raise UsageError("give a JSONL FILE to judge (or - for stdin), or --labels FILE")
     source = sys.stdin if str(file) == "-" else None
     if source is None and not file.is_file():
         raise UsageError(f"no such file {str(file)!r}; give a JSONL file or - for stdin")
@@ -203,6 +224,24 @@ def judge_command(
             )
             handle.write(_line(record))
             handle.flush()
+
+
+def _judge_labels(labels: Path, out: Path | None, as_json: bool) -> None:
+    """The judge's accuracy against the labelled replies in ``labels``."""
+    from harness.judge._accuracy import accuracy_text, judge_accuracy, read_labelled
+
+    if not labels.is_file():
+        raise UsageError(f"no such file {str(labels)!r}; give a JSONL file of labelled replies")
+    with labels.open("rb") as handle:
+        records = [record for _, record in json_lines(handle, str(labels))]
+    accuracy = judge_accuracy(read_labelled(records, str(labels)), normalise_answer)
+    text = (
+        json.dumps(accuracy.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if as_json
+        else accuracy_text(accuracy)
+    )
+    with atomic_text(out) as handle:
+        handle.write(text)
 
 
 @app.command("render")

@@ -63,3 +63,14 @@ def test_no_confusions_and_97_percent_agreement(name: str) -> None:
     print(f"{name}: {len(cases)} replies, agreement {agreement:.3f}, confusions {len(confusions)}")
     assert confusions == [], f"the judge turned one answer into another: {confusions}"
     assert agreement >= 0.97, f"agreement {agreement:.3f}; disagreements: {disagreements}"
+
+
+def test_the_real_world_set_is_large_and_covers_the_families() -> None:
+    cases = load("judge_realworld.jsonl")
+    assert len(cases) >= 300 and len({c["id"] for c in cases}) == len(cases)
+    families = Counter(c["family"] for c in cases)
+    for needed in ("existence", "count", "person", "restated", "no_x_is_y", "plain", "null"):
+        assert families[needed] >= 30, needed
+    assert {c["label"] for c in cases} == {"yes", "no", None}
+    assert sum(c["source"] == "drivelm" for c in cases) >= 15
+    assert len({c["model_style"] for c in cases}) >= 6

@@ -1,0 +1,110 @@
+"""drivecert judge --labels: the accuracy report against a hand computation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from scipy.stats import beta
+
+from harness.cli import main
+from harness.judge._accuracy import judge_accuracy, read_labelled
+
+# Eight replies whose judged answers are fixed by a lookup, so every count is known:
+# label yes: judged yes, yes, null    label no: judged no, yes (opposite), null
+# label null: judged null, no (over-read)
+CASES = [
+    ("a", "yes", "yes"),
+    ("b", "yes", "yes"),
+    ("c", "yes", None),
+    ("d", "no", "no"),
+    ("e", "no", "yes"),
+    ("f", "no", None),
+    ("g", None, None),
+    ("h", None, "no"),
+]
+JUDGED = {f"reply {i}": judged for i, _, judged in CASES}
+
+
+def lookup(response: str, kind: str, question: str | None) -> str | None:
+    return JUDGED[response]
+
+
+def replies() -> list:
+    records = [
+        {"id": i, "kind": "yes_no", "question": "Q?", "response": f"reply {i}", "label": label}
+        for i, label, _ in CASES
+    ]
+    return read_labelled(records, "test")
+
+
+def exact(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    low = 0.0 if k == 0 else beta.ppf(alpha / 2, k, n - k + 1)
+    high = 1.0 if k == n else beta.ppf(1 - alpha / 2, k + 1, n - k)
+    return low, high
+
+
+def test_counts_and_rates_match_a_hand_computation() -> None:
+    accuracy = judge_accuracy(replies(), lookup)
+    assert (accuracy.replies, accuracy.agreed) == (8, 4)  # a, b, d, g
+    assert (accuracy.opposite, accuracy.nulls, accuracy.over_read) == (1, 2, 1)
+    assert accuracy.confusion == {
+        ("yes", "yes"): 2,
+        ("yes", "null"): 1,
+        ("no", "no"): 1,
+        ("no", "yes"): 1,
+        ("no", "null"): 1,
+        ("null", "null"): 1,
+        ("null", "no"): 1,
+    }
+    yes, no = accuracy.rates
+    # yes: 2 of 3 yes-labels read yes; of the 5 others, e was read yes, so 4 rejected
+    assert (yes.detected, yes.positives, yes.rejected, yes.negatives) == (2, 3, 4, 5)
+    assert (yes.sensitivity_lower, yes.sensitivity_upper) == pytest.approx(exact(2, 3))
+    assert (yes.specificity_lower, yes.specificity_upper) == pytest.approx(exact(4, 5))
+    # no: 1 of 3 no-labels read no; of the 5 others, h was read no
+    assert (no.detected, no.positives, no.rejected, no.negatives) == (1, 3, 4, 5)
+    assert (no.sensitivity_lower, no.sensitivity_upper) == pytest.approx(exact(1, 3))
+    assert [d.id for d in accuracy.disagreements] == ["c", "e", "f", "h"]
+    assert [d.kind_of for d in accuracy.disagreements] == ["null", "opposite", "null", "over-read"]
+
+
+def test_the_command_prints_the_report_and_json(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "labels.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps({"id": i, "kind": "yes_no", "question": q, "response": r, "label": lab})
+            for i, q, r, lab in [
+                ("1", "Is there traffic in your lane?", "Yes.", "yes"),
+                ("2", "Should you stop?", "No.", "no"),
+                ("3", "Should you stop?", "Hard to say.", None),
+                ("4", "Is the road clear?", "Yes, it is clear.", "no"),
+            ]
+        )
+        + "\n"
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        main(["judge", "--labels", str(path)])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "agreement: 3/4 = 75.0%; opposite answers: 1" in out
+    assert "- 4 [opposite] label no, judged yes" in out
+    with pytest.raises(SystemExit):
+        main(["judge", "--labels", str(path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["confusion"]["no"]["yes"] == 1 and report["agreement"] == 0.75
+    assert report["disagreements"][0]["kind"] == "opposite"
+
+
+def test_bad_label_files_are_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({"kind": "yes_no", "response": "Yes.", "label": "maybe"}) + "\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["judge", "--labels", str(path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "labels.jsonl:1: label 'maybe' is not a yes_no answer" in err
+    with pytest.raises(SystemExit):
+        main(["judge", "--labels", str(tmp_path / "missing.jsonl")])
+    assert "no such file" in capsys.readouterr().err
