@@ -33,6 +33,7 @@ from typing import Final
 
 from ._declared import declared_answer
 from ._question import Family, QuestionFrame, action_class, question_frame
+from ._stated import QuestionShape, question_shape, stated_answer
 from ._text import (
     AMBIGUOUS,
     SKIPPED_ROLES,
@@ -60,7 +61,8 @@ _WHOLE_CLAUSE_YES: Final = re.compile(
 )
 _WHOLE_CLAUSE_NO: Final = re.compile(
     r"(?:negative|incorrect|false|(?:absolutely|certainly|definitely|of\s+course)\s+not"
-    r"|not\s+at\s+all|no\s+way)\W*"
+    r"|not\s+at\s+all|no\s+way|not\s+(?:right\s+)?now|not\s+at\s+(?:the|this)\s+moment"
+    r"|not\s+yet|not\s+currently|not\s+at\s+present)\W*"
 )
 _ZH_LEAD_IN: Final = re.compile(r"^(?:我认为|我觉得|我想|我判断|我的回答是|回答|嗯)\s*")
 _ZH_START: Final = re.compile(
@@ -173,32 +175,39 @@ def normalise_yes_no(response: str, question: str | None = None) -> str | None:
     With ``question``, predicates are read relative to what it asks (see module doc).
     """
     frame = question_frame(question)
-    return read_reply(response, lambda text: _from_text(text, frame))
+    shape = question_shape(question)
+    return read_reply(response, lambda text: _from_text(text, frame, shape))
 
 
-def _from_text(text: str, frame: QuestionFrame | None) -> str | None:
+def _from_text(text: str, frame: QuestionFrame | None, shape: QuestionShape | None) -> str | None:
     found, answer = declared_answer(
         text,
-        lambda segment, strict: _parse_segment(segment, strict, frame),
-        lambda rest, declared: _contradicts(rest, declared, frame),
+        lambda segment, strict: _parse_segment(segment, strict, frame, shape),
+        lambda rest, declared: _contradicts(rest, declared, frame, shape),
     )
     if not found:
-        answer = _body_answer(split_clauses(text), frame)
+        answer = _body_answer(split_clauses(text), frame, shape=shape)
     return answer
 
 
-def _parse_segment(segment: str, strict: bool, frame: QuestionFrame | None) -> str | None:
+def _parse_segment(
+    segment: str, strict: bool, frame: QuestionFrame | None, shape: QuestionShape | None
+) -> str | None:
     clauses = split_clauses(segment)
     # A conclusion ("In summary, ...") declares through an explicit answer, or, when the
     # question is known, through a predicate of the question's family.
     explicit_first = bool(clauses and _explicit(clauses[0], frame))
     if strict and not explicit_first and (frame is None or frame.polarity == 0):
         return None
-    return _body_answer(clauses, frame)
+    return _body_answer(clauses, frame, shape=shape)
 
 
-def _contradicts(rest: str, answer: str, frame: QuestionFrame | None) -> bool:
-    outcome = _body_answer(split_clauses(rest), frame, explicit_only=True, committed=True)
+def _contradicts(
+    rest: str, answer: str, frame: QuestionFrame | None, shape: QuestionShape | None
+) -> bool:
+    outcome = _body_answer(
+        split_clauses(rest), frame, explicit_only=True, committed=True, shape=shape
+    )
     return outcome is not None and outcome != answer
 
 
@@ -207,12 +216,17 @@ def _body_answer(
     frame: QuestionFrame | None,
     explicit_only: bool = False,
     committed: bool = False,
+    shape: QuestionShape | None = None,
 ) -> str | None:
     """Answer carried by ``clauses``: "yes"/"no", AMBIGUOUS, or None if no signal.
 
     ``explicit_only`` ignores predicates; ``committed`` says an answer was already given
-    (text after a declaration), so caveats about the scene do not block.
+    (text after a declaration), so caveats about the scene do not block. With a
+    recognised question ``shape``, a reply with no answer word or predicate may answer by
+    a statement ("There is no traffic in my lane."); a question about all of something, or
+    one about existence or a state with no predicate family, counts no predicate.
     """
+    predicates = not explicit_only and _predicates_answer(frame, shape)
     signals: list[str] = []
     explicit_sentence: int | None = None
     for index, clause in enumerate(clauses):
@@ -221,7 +235,9 @@ def _body_answer(
             signals += _explicit(other, frame)
         if clause.role in SKIPPED_ROLES:
             continue
-        if hedge_blocks(clause, committed=committed or bool(signals)):
+        if hedge_blocks(clause, committed=committed or bool(signals)) and not _states_despite_hedge(
+            clause, frame, shape
+        ):
             return AMBIGUOUS
         explicit = _explicit(clause, frame)
         if explicit:
@@ -229,26 +245,61 @@ def _body_answer(
             if explicit_sentence is None:
                 explicit_sentence = clause.sentence
             continue
-        if explicit_only:
+        if not predicates:
             continue
         if explicit_sentence is None or (
             clause.sentence == explicit_sentence and clause.role == "main"
         ):
-            signals += _counted_predicates(clauses, index, frame, bool(signals))
+            signals += _counted_predicates(clauses, index, frame, bool(signals), shape)
     if not signals:
-        return None
+        if explicit_only or shape is None or not _states(frame, shape):
+            return None
+        return stated_answer(clauses, shape)
     return signals[0] if len(set(signals)) == 1 else AMBIGUOUS
 
 
+def _states(frame: QuestionFrame | None, shape: QuestionShape | None) -> bool:
+    """Whether a statement may answer: for existence questions, and for state questions
+    with no predicate family (those are answered by their family's predicates)."""
+    if shape is None:
+        return False
+    return frame is None or shape.kind in ("existence", "count", "universal", "person")
+
+
+def _states_despite_hedge(
+    clause: Clause, frame: QuestionFrame | None, shape: QuestionShape | None
+) -> bool:
+    """ "The road is not clear" answers "Is the road clear?", though "it is not clear" alone
+    is a hedge: a clause that restates the asked state is not hedged."""
+    if shape is None or shape.kind != "copula" or not _states(frame, shape):
+        return False
+    return stated_answer([clause], shape) in ("yes", "no")
+
+
+def _predicates_answer(frame: QuestionFrame | None, shape: QuestionShape | None) -> bool:
+    """Whether predicates may answer: not for "Are all ...?" (a predicate about some says
+    nothing of all), nor for an existence or state question with no predicate family."""
+    if shape is None:
+        return True
+    if shape.kind == "universal":
+        return False
+    return frame is not None or shape.kind not in ("existence", "copula")
+
+
 def _counted_predicates(
-    clauses: list[Clause], index: int, frame: QuestionFrame | None, committed: bool
+    clauses: list[Clause],
+    index: int,
+    frame: QuestionFrame | None,
+    committed: bool,
+    shape: QuestionShape | None = None,
 ) -> list[str]:
     """Predicate readings of ``clauses[index]`` that answer the question."""
     clause = clauses[index]
     if _deferred(clauses, index):
         return []  # "safe once the cyclist has passed" is not an answer about now
     values = []
-    for value, relation in _predicates(clause, frame):
+    person = shape is not None and shape.person
+    for value, relation in _predicates(clause, frame, person):
         if frame is not None and committed and clause.role == "caveat" and relation != "same":
             continue  # "不需要停车，但需要减速": the caveat is about another action
         values.append(value)
@@ -310,11 +361,15 @@ def _zh_explicit(head: str, frame: QuestionFrame | None) -> list[str]:
     return [_flip(value) if frame.polarity < 0 else value]
 
 
-def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, str]]:
+def _predicates(
+    clause: Clause, frame: QuestionFrame | None, person: bool = False
+) -> list[tuple[str, str]]:
     """(reading, relation) of each predicate of the clause that the question counts.
 
     The relation says whether the predicate's complement names the question's action:
-    "same", "other" (dropped here) or "unknown".
+    "same", "other" (dropped here) or "unknown". For a question to you / we (``person``),
+    the reply's I / we / the ego vehicle are its subject, and a modal about anyone else
+    ("The car behind us should keep its distance") answers nothing.
     """
     lower = clause.lower
     values = []
@@ -327,10 +382,17 @@ def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, 
             continue
         word = match.group(0)
         before, after = context(lower, match.start(), match.end())
-        if _skip_predicate(word, before, after):
+        if _skip_predicate(word, before, after, person):
             continue
         if entry.family in _AGENT_FAMILIES and _OTHER_SUBJECT.search(before):
             continue  # "the oncoming vehicle must yield" says nothing of the ego vehicle
+        if (
+            person
+            and entry.family in _AGENT_FAMILIES
+            and _THIRD_PARTY.search(before)
+            and not _EGO_SUBJECT.search(before)
+        ):
+            continue  # "the car behind us should keep its distance" for "Should we stop?"
         relation = _relation(frame, lower, match)
         if relation == "other":
             continue
@@ -358,6 +420,13 @@ def _flip(value: str) -> str:
 
 
 _AGENT_FAMILIES: Final = frozenset({"necessity", "possibility", "permission", "advice"})
+_THIRD_PARTY: Final = re.compile(
+    r"\b(?:the|a|an|that|this|any|every|each|another)\s+(?:[\w'-]+\s+){0,4}$"
+)
+_EGO_SUBJECT: Final = re.compile(
+    r"\b(?:the\s+ego(?:\s+(?:vehicle|car))?|the\s+(?:vehicle|car)|our\s+(?:vehicle|car)"
+    r"|my\s+(?:vehicle|car))\s+(?:[\w']+\s+)?$"
+)
 _OTHER_SUBJECT: Final = re.compile(
     r"\b(?:(?:oncoming|other|approaching|opposing|lead|leading|crossing)\s+(?:vehicle|car)s?"
     r"|trucks?|bus(?:es)?|cyclists?|pedestrians?|motorcycl(?:e|es|ist|ists)"
@@ -365,10 +434,12 @@ _OTHER_SUBJECT: Final = re.compile(
 )
 
 
-def _skip_predicate(word: str, before: str, after: str) -> bool:
-    """True if the word is not used as a predicate here ("I can see", "a safe distance")."""
+def _skip_predicate(word: str, before: str, after: str, person: bool = False) -> bool:
+    """True if the word is not used as a predicate here ("I can see", "a safe distance");
+    for a question to you (``person``), "I can overtake" is the ego vehicle's predicate."""
     if word in _MODALS or word.endswith("able to"):
-        return bool(_PERCEPTION.match(after) or _FIRST_PERSON.search(before))
+        first_person = _FIRST_PERSON.search(before) and not person
+        return bool(_PERCEPTION.match(after) or first_person)
     if word == "block":
         return bool(_NOUN_BLOCK.search(before))
     if word == "safe":

@@ -1,0 +1,858 @@
+"""Answers given as statements: "There is no traffic in my lane.", "No vehicle is stopped at
+the crossing.", "The cyclist is not in a dedicated cycle lane.", "I am not positioned to
+turn right."
+
+Models often answer a yes/no question about the scene by restating it instead of saying
+yes or no. ``question_shape`` reads what an English question asks:
+
+* existence: "Is there (any / a) X ...?", "Are there X ...?", "Is any X Y?", "Is anyone
+  ...?": the head noun X (with a few synonyms: traffic ~ car, vehicle, truck ...) and the
+  sides it names (left, right, my lane, the next lane ...);
+* copula: "Is/Are <subject> <predicate>?" ("Is the road clear to accelerate?", "Are you
+  positioned to turn right?"): the words after the verb, split into subject and
+  predicate where a reply restates them;
+* person: "Should/Can/Do you ...?": the reply's I / we / the ego vehicle is the question's
+  you;
+* universal: "Are all / both / every ...?": a statement about some of them answers
+  nothing.
+
+``stated_answer`` then reads the reply's clauses:
+
+* existence: "There is/are no X", "No X ...", "None.", "Nothing.", "Zero", "0", "Neither",
+  "I don't see any X" mean no; "There is/are a / two / some X", "Two X are ...", "I see a
+  X" mean yes, when X is the asked noun (or a synonym) and no other side or lane is named;
+* copula: "<subject> is (not) <predicate>" with the question's subject (for a person
+  question: I, we, the ego vehicle, the car) means yes (no); "<subject> is <opposite>"
+  ("The light is red." for "Is the light green?", "The car is stationary." for "Is the car
+  moving?") means no.
+
+A clause that says "it is not true that ...", or doubts, is skipped, and every reading
+must agree, or the reply is ambiguous. English only; anything else reads nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from ._text import AMBIGUOUS, SKIPPED_ROLES, Clause, strip_filler
+
+ShapeKind = Literal["existence", "copula", "person", "universal", "count"]
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """What an English yes/no question asks about (see the module doc).
+
+    Attributes:
+        kind: existence, copula, person or universal.
+        heads: the asked noun and its synonyms (existence), singular.
+        qualifiers: what the asked thing must be doing or be (existence: "crossing",
+            "parked"); a reply that something exists must say it too.
+        places: where the question looks (existence: "lane" in "... in your lane?"); "the
+            lane is empty" answers no.
+        aux: the question's first word (is, are, do, should ...), which a short answer
+            ("We do.", "It isn't.") repeats.
+        sides: location words of the question (left, right, own lane, next lane ...).
+        words: the words after the question's verb (copula), e.g. ("the", "road",
+            "clear", "to", "accelerate").
+        person: the subject is you / we / I (a reply's I / we / the ego vehicle is it).
+    """
+
+    kind: ShapeKind
+    heads: frozenset[str] = frozenset()
+    qualifiers: frozenset[str] = frozenset()
+    sides: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    aux: str = ""
+    words: tuple[str, ...] = ()
+    person: bool = False
+
+
+_SYNONYMS: Final[tuple[frozenset[str], ...]] = tuple(
+    frozenset(group.split())
+    for group in (
+        "traffic vehicle car truck van bus lorry motorcycle suv sedan hatchback taxi cab pickup"
+        " minivan ambulance motorcyclist scooter coupe jeep tram trailer",
+        "pedestrian person people walker anyone anybody someone man woman men women child"
+        " children kid adult jogger boy girl",
+        "cyclist bicycle bike bicyclist rider",
+        "obstacle obstruction debris object barrier cone",
+        "light signal",
+    )
+)
+_NUMBER_WORDS: Final = (
+    r"a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|some|many|multiple"
+    r"|a\s+few|a\s+couple\s+of|a\s+number\s+of|[1-9]\d*"
+)
+_STOP_HEAD: Final = frozenset(
+    {
+        "in", "on", "at", "to", "near", "ahead", "behind", "around", "nearby", "across",
+        "within", "inside", "outside", "under", "over", "beside", "next", "by", "from",
+        "that", "which", "who", "waiting", "visible", "present", "currently", "now",
+        "here", "there", "of", "for", "with", "between", "along", "close", "coming",
+    }
+)  # fmt: skip
+_ARTICLES: Final = frozenset(
+    {"a", "an", "the", "any", "some", "one", "your", "my", "our", "this", "that", "its"}
+)
+_SIDE_WORDS: Final = {
+    "left": "left",
+    "right": "right",
+    "oncoming": "oncoming",
+    "opposite": "oncoming",
+    "adjacent": "next",
+    "next": "next",
+    "neighbouring": "next",
+    "neighboring": "next",
+    "other": "next",
+    "my": "own",
+    "your": "own",
+    "our": "own",
+    "own": "own",
+    "ego": "own",
+    "current": "own",
+    "same": "own",
+    "behind": "behind",
+    "rear": "behind",
+    "ahead": "ahead",
+    "front": "ahead",
+}
+_CONFLICTS: Final = {
+    "left": {"right"},
+    "right": {"left"},
+    "own": {"next", "oncoming", "left", "right"},
+    "next": {"own"},
+    "oncoming": {"own"},
+    "ahead": {"behind"},
+    "behind": {"ahead"},
+}
+_UNIVERSAL: Final = re.compile(r"\b(?:all|every|each|both)\b")
+_QUANTITY: Final = re.compile(
+    r"\b(?:more|fewer|less|at\s+least|at\s+most|exactly|only|than|many|much|number)\b"
+)
+_COMPARED_Q: Final = re.compile(
+    r"^(?:is|are)\s+(?:there\s+)?(?P<cmp>more\s+than|at\s+least|exactly|fewer\s+than"
+    r"|less\s+than)\s+(?P<n>\w+)\s+(?P<rest>.+)$"
+)
+_NUMBERS: Final = {
+    "zero": 0, "no": 0, "none": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2,
+    "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12,
+}  # fmt: skip
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return _NUMBERS.get(word)
+
+
+_DUMMY_SUBJECT: Final = frozenset({"it", "there", "this", "that", "these", "those"})
+_EXISTENCE: Final = re.compile(
+    r"^(?:is|are|was|were)\s+there\s+(?:(?P<any>any(?:one|body|thing)|some(?:one|body|thing))"
+    r"\s+|any\s+|an?\s+|some\s+)?(?P<rest>.+)$"
+)
+_ANY: Final = re.compile(
+    r"^(?:is|are|was|were|does|do|has|have)\s+(?P<any>any(?:one|body|thing)?|either"
+    r"|someone|somebody)\b\s*(?P<rest>.*)$"
+)
+_PERSON_MODAL: Final = re.compile(
+    r"^(?:should|shall|can|could|must|may|might|will|would|do|does|did|have|has|need)"
+    r"\s+(?:you|we|i)\b"
+)
+_COPULA_Q: Final = re.compile(r"^(?:is|are|am|was|were)\s+(?P<rest>.+)$")
+_PERSON_SUBJECT: Final = frozenset({"you", "we", "i"})
+_EGO: Final = (
+    r"(?:i|we|i'm|we're|the\s+ego(?:\s+(?:vehicle|car))?|the\s+(?:vehicle|car)"
+    r"|our\s+(?:vehicle|car)|my\s+(?:vehicle|car)|the\s+self-driving\s+car)"
+)
+_WORD: Final = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def question_shape(question: str | None) -> QuestionShape | None:
+    """The shape of an English yes/no question, or None when none is recognised."""
+    if not question:
+        return None
+    text = " ".join(question.lower().replace("\u2019", "'").split()).rstrip(" ?.!")
+    if _UNIVERSAL.search(text):
+        return QuestionShape("universal", words=tuple(_WORD.findall(text)))
+    compared = _COMPARED_Q.match(text)
+    if compared and _number(compared.group("n")) is not None:
+        base = _existence(compared.group("rest"), None, "there")
+        if base is None:
+            return None
+        return QuestionShape(
+            "count",
+            heads=base.heads,
+            qualifiers=base.qualifiers,
+            sides=base.sides,
+            words=(compared.group("cmp").replace(" ", "_"), compared.group("n")),
+        )
+    if _QUANTITY.search(text):
+        return None  # "Are there many ...?" asks a vague amount
+    if re.search(r"\bor\b", text):
+        return None  # "Is it a sign or a barrier?" asks to choose, not yes or no
+    existence = _EXISTENCE.match(text)
+    if existence:
+        return _existence(existence.group("rest"), existence.group("any"), "there")
+    anyone = _ANY.match(text)
+    if anyone:
+        rest = re.sub(r"^of\s+(?:the|these|those|your|our)\s+", "", anyone.group("rest"))
+        return _existence(rest, anyone.group("any"), text.split()[0])
+    if _PERSON_MODAL.match(text):
+        return QuestionShape(
+            "person", person=True, aux=text.split()[0], words=tuple(_WORD.findall(text))[2:]
+        )
+    copula = _COPULA_Q.match(text)
+    if copula:
+        words = tuple(_WORD.findall(copula.group("rest")))
+        if len(words) >= 2 and words[0] not in _DUMMY_SUBJECT:
+            return QuestionShape(
+                "copula",
+                sides=_sides(words),
+                words=words,
+                person=words[0] in _PERSON_SUBJECT,
+                aux=text.split()[0],
+            )
+    return None
+
+
+def _existence(rest: str, pronoun: str | None, aux: str) -> QuestionShape | None:
+    words = _WORD.findall(rest)
+    chunk: list[str] = []
+    if pronoun in ("anyone", "anybody", "someone", "somebody"):
+        heads = _related("person")
+    elif pronoun in ("anything", "something"):
+        heads = frozenset({"anything", "something", "object", "obstacle", "vehicle", "car"})
+    else:
+        for word in words:
+            if word in _STOP_HEAD or (chunk and word.endswith(("ing", "ed"))):
+                break
+            if word not in _ARTICLES:
+                chunk.append(word)
+        if not chunk:
+            return None
+        heads = _related(_singular(chunk[-1]))
+    after = words[len(chunk) :] if chunk else words
+    qualifiers = frozenset(_stem(w) for w in after if w.endswith(("ing", "ed")) or w in _STATES)
+    return QuestionShape(
+        "existence",
+        heads=heads,
+        qualifiers=qualifiers,
+        sides=_sides(tuple(words)),
+        places=_place_nouns(words, heads),
+        aux=aux,
+    )
+
+
+_PLACE_PREPOSITIONS: Final = frozenset({"in", "on", "at", "from", "into", "inside", "within"})
+_PLACES: Final = frozenset(
+    {"lane", "road", "street", "intersection", "junction", "crosswalk", "crossing", "sidewalk",
+     "pavement", "zone", "bay", "space", "spot", "stop", "shoulder", "path", "track", "area",
+     "roundabout", "driveway", "highway", "ramp", "bridge", "tunnel"}
+)  # fmt: skip
+
+
+def _place_nouns(words: list[str], heads: frozenset[str]) -> frozenset[str]:
+    """The place nouns after the question's prepositions ("in your lane" -> lane)."""
+    found: set[str] = set()
+    for index, word in enumerate(words):
+        if word in _PLACE_PREPOSITIONS:
+            tail = [w for w in words[index + 1 :] if w not in _ARTICLES]
+            found |= {_singular(w) for w in tail if _singular(w) in _PLACES}
+    return frozenset(found - heads)
+
+
+_STATES: Final = frozenset({"visible", "present", "parked", "stationary", "open", "closed"})
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def _qualified(lower: str, shape: QuestionShape) -> bool:
+    """The clause says what the question asks the thing to be doing (if anything)."""
+    if not shape.qualifiers:
+        return True
+    return bool(shape.qualifiers & {_stem(w) for w in _WORD.findall(lower)})
+
+
+def _related(noun: str) -> frozenset[str]:
+    for group in _SYNONYMS:
+        if noun in group:
+            return group
+    return frozenset({noun})
+
+
+def _singular(word: str) -> str:
+    if word in ("people", "bus", "debris", "traffic"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes", "uses")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _sides(words: tuple[str, ...]) -> frozenset[str]:
+    found = {_SIDE_WORDS[w] for w in words if w in _SIDE_WORDS}
+    if "next" in found or "oncoming" in found:
+        found.discard("own")  # "your next lane" is not your own lane
+    return frozenset(found)
+
+
+def _sentence_contrast(clauses: list[Clause], index: int, shape: QuestionShape) -> str | None:
+    """The contrast read over the clause and the ", not ..." clauses that follow it in its
+    sentence ("The cyclist is riding on the road, not on the sidewalk.")."""
+    sentence = clauses[index].sentence
+    following = [c.lower for c in clauses[index + 1 :] if c.sentence == sentence]
+    if not following or not re.match(r"\W*not\b", following[0]):
+        return None
+    joined = _expanded(" ".join([clauses[index].lower, following[0]]))
+    words = shape.words
+    for k in range(1, len(words)):
+        subjects = _subject_pattern(words[:k], shape.person)
+        if subjects is None:
+            continue
+        lead = rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,5}}?(?:{_COPULA}){_ADVERBS}"
+        value = _contrasted(joined, lead, words[k:])
+        if value is not None:
+            return value
+    return None
+
+
+def _conditional(clauses: list[Clause], index: int) -> bool:
+    """The clause holds only under a condition of its sentence ("We should turn left if
+    the arrow is green, otherwise go straight.")."""
+    sentence = clauses[index].sentence
+    return any(
+        c.sentence == sentence and c.role == "condition" for c in clauses[index + 1 :]
+    ) or any(re.match(r"\W*otherwise\b", c.lower) for c in clauses if c.sentence == sentence)
+
+
+def _conflicting(shape: QuestionShape, lower: str) -> bool:
+    """The clause names a side or lane the question rules out (left vs right, ...)."""
+    said = _sides(tuple(_WORD.findall(lower)))
+    return any(side in _CONFLICTS.get(asked, set()) for asked in shape.sides for side in said)
+
+
+# --- reading a reply --------------------------------------------------------------------
+
+_DOUBT: Final = re.compile(
+    r"\b(?:not\s+(?:true|the\s+case|correct|accurate)|untrue|false\s+that|doubt\w*"
+    r"|unlikely|wrong\s+to\s+say|whether|if|unless|might|may|could|possibly|perhaps"
+    r"|probably|maybe)\b"
+)
+_NONE_CLAUSE: Final = re.compile(
+    r"(?:none|nothing|nobody|no\s+one|no-one|zero|0|neither|not\s+any|none\s+at\s+all"
+    r"|none\s+(?:visible|present|seen|detected|that\s+i\s+can\s+see)"
+    r"|(?:none|neither|not\s+one)\s+of\s+(?:them|these|those)|not\s+a\s+single\s+one)\W*"
+)
+_NONE_SUBJECT: Final = re.compile(
+    r"^(?:nothing|nobody|no\s+one|no-one)\s+(?:is|are|was|were|can\s+be|appears?|seems?"
+    r"|visible|in|on|at|coming|moving|behind|ahead|near|here|there|except)\b"
+)
+_THERE_ISNT: Final = re.compile(
+    r"\bthere\s+(?:isn't|aren't|wasn't|weren't|is\s+not|are\s+not)\s+(?:(?P<none>any(?:one"
+    r"|body|thing)?|one)\b|an?\b)(?P<rest>[^.;]*)"
+)
+_COUNT_WORDS: Final = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+single|a\s+dozen"
+    r"|dozens|several|a\s+few|a\s+couple|many|multiple|[1-9]\d*"
+)
+_BARE_COUNT: Final = re.compile(
+    rf"^(?:(?:just|only|about|around|roughly|approximately|at\s+least)\s+)?"
+    rf"(?:(?P<zero>zero|0|no)|(?P<some>{_COUNT_WORDS}))\b(?P<rest>.*)$"
+)
+_PRESUPPOSED: Final = re.compile(
+    r"^the\s+(?:[\w-]+\s+){0,2}?(?P<noun>[\w-]+)\s+(?:(?:ahead|here|in\s+front)\s+)?"
+    r"(?:is|are)\s+(?!not\b|missing|absent|gone|out\b|off\b|hidden|obscured|invisible"
+    r"|removed|nowhere|no\b|unlikely|possibly|probably)"
+)
+_NONE_OF: Final = re.compile(
+    r"^(?:(?:none|neither|not\s+one)\s+of\s+(?:the\s+|these\s+|those\s+)?(?P<rest>[^.;]*)"
+    r"|neither\s+(?P<bare>(?:is|are|of\s+them|one)\b)?(?P<rest2>[^.;]*))"
+)
+_OCCUPIED_BY: Final = re.compile(
+    r"\b(?P<place>[a-z-]+)\s+(?:is|are)\s+(?:occupied|taken|blocked)\s+by\s+(?P<rest>[^.;]*)"
+)
+_LABELLED_COUNT: Final = re.compile(r"^(?P<noun>[a-z ]+?)\s*[:=]\s*(?P<n>\d+)\W*$")
+_ZERO_COUNT: Final = re.compile(
+    r"\b(?:count|see|spot|detect|there\s+are|there\s+is)\s+(?:zero|0)\b(?P<rest>[^.;]*)"
+    r"|\bnumber\s+of\s+(?P<noun>[\w ]+?)\s+(?:[\w ]+?\s+)?is\s+(?:zero|0)\b"
+)
+_PLACE_EMPTY: Final = re.compile(
+    r"\b(?P<place>[a-z-]+)s?\s+(?:(?:ahead|here|itself)\s+)?(?:of\s+me\s+|of\s+us\s+)?"
+    r"(?:is|are|looks|seems|appears)\s+(?:completely\s+|totally\s+|entirely\s+|still\s+)?"
+    r"(?:empty|clear|free|deserted|vacant)\b"
+    r"|^(?:an?\s+)?(?:empty|clear|deserted)\s+(?P<place2>[a-z-]+)\b"
+    r"|\b(?P<place3>[a-z-]+)\s+has\s+nothing\b"
+)
+_THERE_NONE: Final = re.compile(
+    r"\bthere\s+(?:is|are|was|were|'s|'re)\s+(?:(?P<none>none|nothing|nobody|no\s+one)"
+    r"|no|not\s+any)\b(?P<rest>[^.;]*)"
+)
+_NO_NOUN: Final = re.compile(r"^(?:no|zero)\s+(?P<rest>[^.;]*)")
+_NOT_SEE: Final = re.compile(
+    r"\b(?:i|we)\s+(?:do\s+not|don't|cannot|can't|could\s+not|couldn't|did\s+not|didn't)"
+    r"\s+(?:see|spot|detect|notice|observe)\s+(?:any|a|an)\b(?P<rest>[^.;]*)"
+    r"|\b(?:i|we)\s+(?:see|spot|detect)\s+no\b(?P<rest2>[^.;]*)"
+)
+_THERE_SOME: Final = re.compile(
+    rf"\bthere\s+(?:is|are|was|were)\s+(?!no\b|not\b|nothing\b|none\b|nobody\b)"
+    rf"(?:(?:{_NUMBER_WORDS})\b)?(?P<rest>[^.;]*)"
+)
+_COUNTED: Final = re.compile(
+    rf"^(?:(?:{_NUMBER_WORDS})\s+)(?P<rest>[^.;]*?)\b(?:is|are|was|were|can\s+be\s+seen"
+    r"|stands?|sits?|waits?|crosses|cross|appears?)\b"
+)
+_I_SEE: Final = re.compile(
+    rf"\b(?:i|we)\s+(?:can\s+)?(?:see|spot|detect|notice)\s+(?:{_NUMBER_WORDS})\b(?P<rest>[^.;]*)"
+)
+
+
+def stated_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
+    """The answer the clauses state for a question of ``shape``: "yes", "no", AMBIGUOUS
+    when statements disagree, or None when none answers."""
+    readings = []
+    for index, clause in enumerate(clauses):
+        if clause.role in SKIPPED_ROLES or _conditional(clauses, index):
+            continue
+        lower = _expanded(strip_filler(clause.lower).strip())
+        if not lower or _DOUBT.search(lower):
+            continue
+        if shape.kind == "existence" and _conflicting(shape, lower):
+            continue
+        value = _short_answer(lower, shape)
+        if value is None and shape.kind == "existence":
+            value = _existence_reading(lower, shape)
+        elif value is None and shape.kind == "copula":
+            value = _copula_reading(lower, shape)
+            if value is None and clause.role == "main":
+                value = _sentence_contrast(clauses, index, shape)
+        elif value is None and shape.kind == "count":
+            value = _compared(lower, shape)
+        elif value is None and shape.kind == "universal":
+            value = _all_reading(lower)
+        elif value is None and shape.kind == "person":
+            value = _echoed(lower, shape)
+        if value is not None:
+            readings.append(value)
+    if not readings:
+        return None
+    return readings[0] if len(set(readings)) == 1 else AMBIGUOUS
+
+
+def _count_reading(lower: str, shape: QuestionShape) -> str | None:
+    """A count as the answer: "0", "Zero.", "Two.", "pedestrians: 2", "One cyclist.", "I
+    count zero trucks", "The number of obstacles is zero"."""
+    labelled = _LABELLED_COUNT.match(lower)
+    if labelled and _names_head(labelled.group("noun"), shape):
+        return "no" if int(labelled.group("n")) == 0 else "yes"
+    zero = _ZERO_COUNT.search(lower)
+    if zero and _names_head(zero.group("rest") or zero.group("noun") or "", shape):
+        return "no"
+    bare = _BARE_COUNT.match(lower)
+    if not bare:
+        return None
+    rest = bare.group("rest").strip(" .!,;:")
+    named = _names_head(rest, shape, 3) or re.match(r"(?:of\s+them|of\s+these)\b", rest)
+    if bare.group("zero"):
+        return "no" if (not rest or named) and bare.group("zero") != "no" else None
+    if not rest:
+        return "yes"  # "Two." answers "Are there pedestrians ...?"
+    if named and _qualified(lower, shape) and not re.search(r"\b(?:not|n't)\b", rest):
+        return "yes"
+    return None
+
+
+_CONTRACTIONS: Final = (
+    (re.compile(r"\b(it|that|there|here|what|he|she|this)'s\b"), r"\1 is"),
+    (re.compile(r"\b(i)'m\b"), r"\1 am"),
+    (re.compile(r"\b(you|we|they)'re\b"), r"\1 are"),
+    (
+        re.compile(r"\b(is|are|was|were|do|does|did|has|have|should|would|could|must)n't\b"),
+        r"\1 not",
+    ),
+    (re.compile(r"\bcan't\b"), "cannot"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"\b(i|we|you|they|he|she|it)'d\b"), r"\1 would"),
+)
+
+
+def _expanded(lower: str) -> str:
+    """Contractions spelt out: "it's" -> "it is", "isn't" -> "is not", "I'm" -> "i am"."""
+    for pattern, replacement in _CONTRACTIONS:
+        lower = pattern.sub(replacement, lower)
+    return lower
+
+
+_BE: Final = frozenset({"is", "are", "am", "was", "were"})
+_SHORT: Final = re.compile(
+    r"^(?P<subject>[a-z-]+(?:\s+[a-z-]+){0,2}?)\s+(?P<aux>[a-z]+)(?P<neg>\s+not)?\W*$"
+)
+
+
+def _short_answer(lower: str, shape: QuestionShape) -> str | None:
+    """ "We do." / "We do not." / "It is." / "There is not." / "I am not" for a question
+    that opens with that verb and asks about that subject."""
+    short = _SHORT.match(lower)
+    if not short or not shape.aux:
+        return None
+    aux = short.group("aux")
+    if not (aux == shape.aux or (aux in _BE and shape.aux in _BE)):
+        return None
+    subject = short.group("subject")
+    if shape.kind == "existence":
+        fits = subject == "there"
+    elif shape.person:
+        fits = re.fullmatch(_EGO, subject) is not None
+    else:
+        pattern = _subject_pattern(shape.words[:-1], False)
+        fits = pattern is not None and re.fullmatch(pattern, subject) is not None
+    if not fits:
+        return None
+    return "no" if short.group("neg") else "yes"
+
+
+_STATED_COUNT: Final = re.compile(
+    r"^(?:there\s+(?:is|are)\s+)?(?:(?:only|just|exactly)\s+)?(?P<n>\d+|zero|no|one|a\s+single"
+    r"|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?P<rest>[^.;]*)"
+)
+
+
+def _compared(lower: str, shape: QuestionShape) -> str | None:
+    """ "One." / "Two are crossing." / "There are only two lanes" against "Is there more
+    than one ...?", "Is exactly one ... ?", "Is there at least one ...?"."""
+    stated = _STATED_COUNT.match(lower)
+    if stated is None:
+        return None
+    rest = stated.group("rest").strip(" .!,;:")
+    count = _number(stated.group("n").split()[-1])
+    asked = _number(shape.words[1])
+    if count is None or asked is None:
+        return None
+    if rest and not _names_head(rest, shape, 3) and not re.match(r"(?:is|are)\b", rest):
+        return None
+    holds = {
+        "more_than": count > asked,
+        "at_least": count >= asked,
+        "exactly": count == asked,
+        "fewer_than": count < asked,
+        "less_than": count < asked,
+    }[shape.words[0]]
+    return "yes" if holds else "no"
+
+
+_ALL_YES: Final = re.compile(r"(?:both|all|all\s+of\s+them|both\s+of\s+them|every\s+one)\W*")
+_SOME_OF: Final = re.compile(
+    r"^(?:only\s+)?(?P<k>\w+)\s+of\s+the\s+(?P<n>\w+)\b|^not\s+all\b|^only\s+(?:on|in|the)\b"
+)
+
+
+def _all_reading(lower: str) -> str | None:
+    """ "Both." / "All of them." answer yes to "Are both/all ...?"; "Two of the three ...",
+    "Not all ..." and "Only on the left side" answer no."""
+    if _ALL_YES.fullmatch(lower):
+        return "yes"
+    some = _SOME_OF.match(lower)
+    if some is None:
+        return None
+    if some.group("k") is None:
+        return "no"
+    k, n = _number(some.group("k")), _number(some.group("n"))
+    return "no" if k is not None and n is not None and k < n else None
+
+
+def _echoed(lower: str, shape: QuestionShape) -> str | None:
+    """ "I can see the traffic light." for "Can you see the traffic light?", "I would not
+    honk." for "Should I honk?": the ego subject with the question's verb and main verb."""
+    if not shape.words:
+        return None
+    verb = re.escape(shape.words[0])
+    auxes = {shape.aux} | ({"would"} if shape.aux == "should" else set())
+    aux = "|".join(sorted(auxes))
+    echo = re.match(
+        rf"^(?:{_EGO})\s+(?:{aux})(?P<neg>\s+not|not)?\s+(?:[a-z]+ly\s+)?{verb}\b", lower
+    )
+    if echo is None and shape.aux == "can":
+        echo = re.match(rf"^(?:{_EGO})\s+can(?P<neg>not)\s+(?:[a-z]+ly\s+)?{verb}\b", lower)
+    if echo is None:
+        return None
+    return "no" if echo.group("neg") else "yes"
+
+
+def _names_head(text: str, shape: QuestionShape, words: int = 4) -> bool:
+    """One of the first ``words`` words of ``text`` is the asked noun or a synonym."""
+    return any(_singular(w) in shape.heads for w in _WORD.findall(text)[:words])
+
+
+def _existence_reading(lower: str, shape: QuestionShape) -> str | None:
+    if _NONE_CLAUSE.fullmatch(lower) or _NONE_SUBJECT.match(lower):
+        return "no"
+    isnt = _THERE_ISNT.search(lower)
+    if isnt:  # "there isn't anyone at the bus stop", "there isn't a car in my lane"
+        return "no" if isnt.group("none") or _names_head(isnt.group("rest"), shape) else None
+    count = _count_reading(lower, shape)
+    if count is not None:
+        return count
+    known = _PRESUPPOSED.match(lower)
+    if known and _singular(known.group("noun")) in shape.heads:
+        return "yes"  # "The traffic light ahead is green." for "Is there a traffic light?"
+    none_of = _NONE_OF.match(lower)
+    if none_of and (
+        none_of.group("bare") or _names_head(none_of.group("rest") or none_of.group("rest2"), shape)
+    ):
+        return "no"  # "None of the three lanes is free.", "Neither crossing is occupied."
+    occupied = _OCCUPIED_BY.search(lower)
+    if (
+        occupied
+        and _singular(occupied.group("place")) in shape.places
+        and _names_head(occupied.group("rest"), shape)
+        and not re.search(r"\bnot\b", lower)
+    ):
+        return "yes"  # "The left turn lane is occupied by a blue sedan."
+    empty = _PLACE_EMPTY.search(lower)
+    if empty and not re.search(r"\b(?:not|n't|never)\b", lower):
+        place = empty.group("place") or empty.group("place2") or empty.group("place3")
+        if _singular(place) in shape.places:
+            return "no"  # "The lane ahead of me is empty." for "Is there traffic in your lane?"
+    none = _THERE_NONE.search(lower)
+    if none:  # "there is nothing in my lane"; "there is no traffic" names what is absent
+        return "no" if none.group("none") or _names_head(none.group("rest"), shape) else None
+    no_noun = _NO_NOUN.match(lower)
+    if no_noun and _names_head(no_noun.group("rest"), shape, 3):
+        return "no"
+    unseen = _NOT_SEE.search(lower)
+    if unseen and _names_head(unseen.group("rest") or unseen.group("rest2") or "", shape):
+        return "no"
+    if not _qualified(lower, shape):
+        return None  # "Three pedestrians are waiting" does not say they are crossing
+    for pattern in (_THERE_SOME, _I_SEE):
+        some = pattern.search(lower)
+        if some and _names_head(some.group("rest"), shape):
+            return "yes"
+    counted = _COUNTED.match(lower)
+    if counted and _names_head(counted.group("rest"), shape):
+        return "yes"
+    return None
+
+
+_COPULA: Final = (
+    r"(?P<cop>is|are|am|was|were|'s|'re|'m)\s+"
+    r"(?P<neg>not\s+|no\s+longer\s+|never\s+|far\s+from\s+|anything\s+but\s+)?"
+    r"|(?P<copn>isn't|aren't|wasn't|weren't|ain't)\s+"
+)
+_ADVERBS: Final = r"(?:(?:currently|still|now|already|really|actually|definitely|clearly)\s+)?"
+_ANTONYMS: Final[dict[str, tuple[str, ...]]] = {
+    "clear": ("blocked", "busy", "occupied", "congested", "obstructed", "jammed"),
+    "empty": ("occupied", "full", "busy", "crowded"),
+    "free": ("occupied", "blocked", "busy", "taken"),
+    "open": ("closed", "blocked"),
+    "closed": ("open",),
+    "green": ("red", "yellow", "amber"),
+    "red": ("green", "yellow", "amber"),
+    "yellow": ("red", "green"),
+    "amber": ("red", "green"),
+    "moving": ("stationary", "stopped", "parked", "still", "standing", "at\\s+a\\s+standstill"),
+    "stationary": ("moving",),
+    "parked": ("moving",),
+    "wet": ("dry",),
+    "dry": ("wet",),
+    "occupied": ("empty", "clear", "free", "vacant"),
+    "blocked": ("clear", "open", "unobstructed"),
+    "visible": ("hidden", "obscured", "invisible"),
+    "good": ("poor", "bad", "low", "limited", "reduced"),
+    "working": ("broken", "out\\s+of\\s+order", "dark", "off", "malfunctioning"),
+    "lit": ("unlit", "dark"),
+    "solid": ("dashed", "broken"),
+    "dashed": ("solid",),
+    "down": ("up", "raised", "open"),
+    "up": ("down", "lowered"),
+    "taken": ("free", "empty", "vacant"),
+}
+
+_PREPOSITIONS: Final = frozenset(
+    {"in", "on", "at", "near", "behind", "ahead", "inside", "within", "beside", "under"}
+)
+_AFTER_PREDICATE: Final = re.compile(r"\s*(?:that|whether|if|to\s+(?:say|tell|see))\b")
+
+
+def _copula_reading(lower: str, shape: QuestionShape) -> str | None:
+    """Split the question's words into subject and predicate at each point, and read the
+    first split the clause restates."""
+    words = shape.words
+    splits = [(words[:1], words[1:])] if shape.person else []
+    splits += [(words[:k], words[k:]) for k in range(1, len(words))]
+    for subject, predicate in splits:
+        value = _restated(lower, subject, predicate, shape.person)
+        if value is None:
+            value = _emptied(lower, subject, predicate)
+        if value is None:
+            value = _simple_present(lower, subject, predicate, shape.person)
+        if value is not None:
+            return value
+    return None
+
+
+def _simple_present(
+    lower: str, subject: tuple[str, ...], predicate: tuple[str, ...], person: bool
+) -> str | None:
+    """ "The left lane ends in 200 m." for "Is the left lane ending?"."""
+    if not predicate or not predicate[0].endswith("ing") or len(predicate[0]) < 6:
+        return None
+    subjects = _subject_pattern(subject, person)
+    if subjects is None:
+        return None
+    stem = re.escape(predicate[0][:-3])
+    said = re.search(
+        rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,3}}?(?P<neg>(?:does|do)\s+not\s+)?"
+        rf"{stem}(?:s|es|e)?\b",
+        lower,
+    )
+    if said is None or _NO_DETERMINER.search(lower[: said.start()]):
+        return None
+    return "no" if said.group("neg") else "yes"
+
+
+_EMPTY_WORDS: Final = frozenset({"empty", "clear", "free", "vacant", "unoccupied", "deserted"})
+_NOBODY_THERE: Final = re.compile(
+    r"^(?:no|nobody|no\s+one|no-one|nothing|not\s+a\s+single)\b(?P<rest>[^.;]*)"
+)
+
+
+def _emptied(lower: str, subject: tuple[str, ...], predicate: tuple[str, ...]) -> str | None:
+    """ "No pedestrians are on the crosswalk." answers "Is the crosswalk empty?": a state
+    of emptiness stated as nothing being in the subject."""
+    if not predicate or predicate[0] not in _EMPTY_WORDS:
+        return None
+    nobody = _NOBODY_THERE.match(lower)
+    names = _subject_names(subject)
+    if not nobody or not names or re.search(r"\b(?:not|never)\b", nobody.group("rest")):
+        return None
+    said = {_singular(w) for w in _WORD.findall(nobody.group("rest"))}
+    return "yes" if said & names else None
+
+
+def _restated(
+    lower: str, subject: tuple[str, ...], predicate: tuple[str, ...], person: bool
+) -> str | None:
+    key = _predicate_key(predicate)
+    if key is None:
+        return None
+    subjects = _subject_pattern(subject, person)
+    if subjects is None:
+        return None
+    lead = rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,5}}?(?:{_COPULA}){_ADVERBS}"
+    between = r"(?:being\s+|(?:a|an)\s+|[a-z]+ing\s+(?=(?:in|on|at|into|onto|across)\b))?"
+    direct = re.search(lead + between + key + r"\b", lower)
+    if direct:
+        if _AFTER_PREDICATE.match(lower, direct.end()):
+            return None
+        negated = bool(direct.group("neg") or direct.group("copn"))
+        if _NO_DETERMINER.search(lower[: direct.start()]):
+            if negated:
+                return None  # "No car is not ..." reads nothing
+            negated = True  # "No train is approaching."
+        return "no" if negated else "yes"
+    contrast = _contrasted(lower, lead, predicate)
+    if contrast is not None:
+        return contrast
+    general = re.search(lead + re.escape(predicate[0]) + r"\W*$", lower)
+    if general and (general.group("neg") or general.group("copn")):
+        return "no"  # "The oncoming car is not signalling." for "... signalling a turn?"
+    number = _other_number(lower, lead, predicate)
+    if number is not None:
+        return number
+    opposites = _ANTONYMS.get(predicate[0], ())
+    if opposites:
+        opposite = re.search(lead + rf"(?:{'|'.join(opposites)})\b", lower)
+        if (
+            opposite
+            and not (opposite.group("neg") or opposite.group("copn"))
+            and not _NO_DETERMINER.search(lower[: opposite.start()])
+        ):
+            return "no"
+    return None
+
+
+def _contrasted(lower: str, lead: str, predicate: tuple[str, ...]) -> str | None:
+    """ "The cyclist is riding on the road, not on the sidewalk." answers no to "Is the
+    cyclist riding on the sidewalk?": the subject's state restated with another
+    complement, and the asked complement denied."""
+    tail = [w for w in predicate[1:] if w not in _ARTICLES and w not in _PLACE_PREPOSITIONS]
+    tail = [w for w in tail if w not in ("by", "at", "of", "to")][:3]
+    if not tail or predicate[0] in _ARTICLES:
+        return None
+    restated = re.search(lead + re.escape(predicate[0]) + r"\b", lower)
+    if restated is None or restated.group("neg") or restated.group("copn"):
+        return None
+    article = r"(?:(?:a|an|the|its|their|my|our|your|his|her)\s+)?"
+    preposition = r"(?:(?:in|on|at|by|into|onto|of|to)\s+)?"
+    denied = rf"\bnot\s+{preposition}{article}" + rf"\s+{article}".join(map(re.escape, tail))
+    return "no" if re.search(denied + r"\b", lower[restated.end() :]) else None
+
+
+def _other_number(lower: str, lead: str, predicate: tuple[str, ...]) -> str | None:
+    """ "The speed limit is 30 km/h." answers no to "Is the speed limit 50 km/h?"."""
+    if not predicate[0].isdigit():
+        return None
+    stated = re.search(lead + r"(?:about\s+|around\s+)?(?P<n>\d+)\b", lower)
+    if stated is None or stated.group("neg") or stated.group("copn"):
+        return None
+    return "yes" if stated.group("n") == predicate[0] else "no"
+
+
+_NO_DETERMINER: Final = re.compile(
+    r"\b(?:no|none\s+of\s+the|neither|not\s+a\s+single|not\s+one)\s+(?:[\w'-]+\s+){0,3}$"
+)
+
+
+_KEY_END: Final = frozenset({"to", "for", "enough", "now", "here", "yet", "so", "because"})
+
+
+def _predicate_key(predicate: tuple[str, ...]) -> str | None:
+    """A pattern for the predicate's head: its leading words up to a purpose or time
+    ("clear to accelerate" -> clear; "controlled by a stop sign" -> controlled by (a)?
+    stop sign; "in a dedicated cycle lane" -> in (a)? dedicated cycle lane), articles
+    optional, at most four content words."""
+    if not predicate or predicate[0] in _ARTICLES or predicate[0] in _KEY_END:
+        return None
+    kept: list[str] = []
+    for word in predicate:
+        if kept and word in _KEY_END:
+            break
+        if word not in _ARTICLES:
+            kept.append(word)
+        if len(kept) == 4:
+            break
+    article = r"(?:[a-z]+ly\s+)?(?:(?:a|an|the|its|their|my|our|your|his|her)\s+)?"
+    return rf"\s+{article}".join(re.escape(word) for word in kept)
+
+
+_NOT_NAMES: Final = frozenset(_SIDE_WORDS) | _ARTICLES | _PLACE_PREPOSITIONS | {"of", "to", "by"}
+
+
+def _subject_names(subject: tuple[str, ...]) -> set[str]:
+    """Every noun-like word of a subject, singular, with synonyms ("the arrow signal" ->
+    arrow, signal, light)."""
+    names: set[str] = set()
+    for word in subject:
+        if word not in _NOT_NAMES and len(word) > 2:
+            names |= _related(_singular(word)) | {_singular(word)}
+    return names
+
+
+def _subject_pattern(subject: tuple[str, ...], person: bool) -> str | None:
+    """What the reply may call the question's subject: its head noun (and synonyms), "it"
+    or "they"; for a person question, I, we or the ego vehicle."""
+    if person:
+        return _EGO
+    names = sorted(_subject_names(subject), key=len, reverse=True)
+    if not names:
+        return None
+    return "|".join(rf"{re.escape(name)}s?" for name in names) + r"|it|they"
