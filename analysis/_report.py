@@ -16,6 +16,7 @@ from analysis._checks import check_choice, check_delta
 from analysis._confseq import SEQUENCE_METHODS
 from analysis._figures import write_figures
 from analysis._groups import DEFAULT_GROUP_BY, check_group_by, groups_of
+from analysis._judge_correction import JudgeCalibration, judge_corrected
 from analysis._multiplicity import MULTIPLICITIES, per_condition_delta
 from analysis._relational import certify_pairs
 from analysis._side_by_side import write_side_by_side
@@ -42,6 +43,10 @@ class AnalysisOptions:
         group_by: the two variables the heatmap (rows x columns) and the safety table group
             cells by.
         figures: write figures/ (heatmap, forest, convergence); off for quick sweeps.
+        judge: a calibration of the judge (labelled replies it read); when given, the
+            cells are certified at delta / 2 and corrected for the judge with the
+            calibration at delta / 2 (judge_corrected.csv, and the safety table's
+            corrected bounds and width cost).
     """
 
     spec: Spec = field(default_factory=Spec)
@@ -53,6 +58,7 @@ class AnalysisOptions:
     event: Literal["unsafe", "wrong"] = "unsafe"
     group_by: tuple[str, str] = DEFAULT_GROUP_BY
     figures: bool = True
+    judge: JudgeCalibration | None = None
 
     def __post_init__(self) -> None:
         # fail before anything is computed or written
@@ -66,7 +72,14 @@ class AnalysisOptions:
 
 
 #: What :func:`write_analysis` may put in its folder; a new analysis replaces them all.
-ANALYSIS_OUTPUTS = ("certificates.csv", "relational.csv", "attribution.csv", "tables", "figures")
+ANALYSIS_OUTPUTS = (
+    "certificates.csv",
+    "relational.csv",
+    "attribution.csv",
+    "judge_corrected.csv",
+    "tables",
+    "figures",
+)
 
 
 def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
@@ -89,10 +102,11 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
     prop = get_property(options.temporal) if options.temporal else None
     table = scenes(verdicts, prop)  # checked and folded once, for everything below
     method = check_choice("method", options.method, CERTIFY_METHODS)
+    cells_delta = options.delta / 2 if options.judge is not None else options.delta
     certificates = certify_scenes(
         table,
         options.spec,
-        options.delta,
+        cells_delta,
         method,
         check_choice("multiplicity", options.multiplicity, MULTIPLICITIES),
         options.event,
@@ -106,10 +120,17 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
         path = out / "relational.csv"
         pd.DataFrame([p.to_dict() for p in paired]).to_csv(path, index=False, float_format="%.10g")
         written["relational"] = path
+    corrected = []
+    if options.judge is not None:
+        corrected = judge_corrected(certificates, options.judge, options.spec, options.delta)
+        path = out / "judge_corrected.csv"
+        frame = pd.DataFrame([c.to_dict() for c in corrected])
+        frame.to_csv(path, index=False, float_format="%.10g")
+        written["judge_corrected"] = path
     groups = groups_of(table, options.group_by)
-    safety = safety_table(certificates, groups, options.group_by, attributions)
+    safety = safety_table(certificates, groups, options.group_by, attributions, corrected)
     for kind, path in write_safety_table(
-        safety, certificates, options.spec, out / "tables"
+        safety, certificates, options.spec, out / "tables", corrected
     ).items():
         written[f"table_{kind}"] = path
     if len({c.model for c in certificates}) > 1:

@@ -22,6 +22,7 @@ import pandas as pd
 from analysis._attribution import Attribution
 from analysis._certificate import Certificate, common_event
 from analysis._groups import DEFAULT_GROUP_BY, check_group_by, heading, place_certificates
+from analysis._judge_correction import CorrectedCertificate
 from analysis._latex import DAGGER as DAGGER  # re-exported for callers of the table
 from analysis._latex import latex_escape as latex_escape
 from analysis._latex import latex_note
@@ -29,7 +30,8 @@ from analysis._spec import Spec, probability
 from drivecert import UsageError, write_atomic
 
 _KEY_COLUMNS = ("Scenario", "Question", "Condition", "Model")
-_NUMERIC = ("n", "Unsafe", "Wrong", "Unparseable", "Failed", "Rate", "Lower", "Upper")
+_CORRECTED = ("Corrected lower", "Corrected upper", "Width cost")
+_NUMERIC = ("n", "Unsafe", "Wrong", "Unparseable", "Failed", "Rate", "Lower", "Upper", *_CORRECTED)
 _COUNTS = ("n", "Unsafe", "Wrong", "Unparseable", "Failed")
 _SPLIT = ("Perception ok", "Perception wrong")
 _TEXT = ("Decision", *_SPLIT, "Note")
@@ -52,6 +54,7 @@ def table_columns(
     wrong: bool = False,
     incomplete: bool = False,
     split: bool = False,
+    corrected: bool = False,
 ) -> tuple[str, ...]:
     """The safety table's columns, in order.
 
@@ -61,6 +64,7 @@ def table_columns(
         incomplete: whether a Note column is shown (some cell had failed samples).
         split: whether the Perception ok / Perception wrong split is shown (the verdicts
             marked perception and decision questions).
+        corrected: whether judge-corrected bounds and the width they cost are shown.
     """
     rows, columns = check_group_by(group_by)
     counts = tuple(c for c in _COUNTS if wrong or c != "Wrong")
@@ -74,6 +78,7 @@ def table_columns(
         "Lower",
         "Upper",
         "Decision",
+        *(_CORRECTED if corrected else ()),
         *(_SPLIT if split else ()),
         *note,
     )
@@ -136,6 +141,7 @@ def safety_table(
     groups: pd.DataFrame,
     group_by: Sequence[str] = DEFAULT_GROUP_BY,
     attributions: Sequence[Attribution] = (),
+    corrected: Sequence[CorrectedCertificate] = (),
 ) -> pd.DataFrame:
     """One row per certificate with its two group values, sorted into groups.
 
@@ -146,6 +152,8 @@ def safety_table(
         attributions: from :func:`analysis.attribute`; when given, a decision's row shows
             its events over the scenes whose perception answers were all right
             (Perception ok, ``k/n``) and over the others (Perception wrong).
+        corrected: judge-corrected certificates; when given, each row shows its
+            corrected bounds and how much wider they are (Width cost).
 
     Returns:
         Columns :func:`table_columns` (Wrong when the certificates count it, the split with
@@ -159,9 +167,11 @@ def safety_table(
     wrong = any(c.wrong is not None for c in certificates)
     incomplete = any(c.incomplete for c in certificates)
     split = {(a.scenario, a.model, a.question, a.condition): a for a in attributions}
+    fixed = {(c.scenario, c.model, c.question, c.condition): c for c in corrected}
     records = []
     for cert, row_value, column_value in place_certificates(certificates, groups, group_by):
         attribution = split.get((cert.scenario, cert.model, cert.question, cert.condition))
+        judged = fixed.get((cert.scenario, cert.model, cert.question, cert.condition))
         records.append(
             {
                 heading(rows): row_value,
@@ -179,6 +189,9 @@ def safety_table(
                 "Lower": cert.lower,
                 "Upper": cert.upper,
                 "Decision": cert.decision,
+                "Corrected lower": judged.lower if judged else float("nan"),
+                "Corrected upper": judged.upper if judged else float("nan"),
+                "Width cost": judged.width_cost if judged else float("nan"),
                 "Perception ok": (
                     f"{attribution.seen_events}/{attribution.seen}" if attribution else ""
                 ),
@@ -188,17 +201,23 @@ def safety_table(
                 "Note": incomplete_note(cert.failed) if cert.incomplete else "",
             }
         )
-    shown = table_columns(group_by, wrong, incomplete, bool(split))
+    shown = table_columns(group_by, wrong, incomplete, bool(split), bool(fixed))
     table = pd.DataFrame(records, columns=list(shown))
     counts = [c for c in _COUNTS if c in table.columns]
     table = table.astype({c: "Int64" if c == "Wrong" else int for c in counts})
-    table = table.astype({c: float for c in ("Rate", "Lower", "Upper")})
+    table = table.astype({c: float for c in ("Rate", "Lower", "Upper", *_CORRECTED) if c in table})
     return table.sort_values(list(sort_columns(group_by)), kind="stable").reset_index(drop=True)
 
 
-def table_notes(certificates: Sequence[Certificate], spec: Spec, split: bool = False) -> list[str]:
+def table_notes(
+    certificates: Sequence[Certificate],
+    spec: Spec,
+    split: bool = False,
+    corrected: Sequence[CorrectedCertificate] = (),
+) -> list[str]:
     """The notes every rendering of the table states, one sentence group per entry
-    (``split``: the table shows the perception split)."""
+    (``split``: the table shows the perception split; ``corrected``: its judge-corrected
+    bounds)."""
     event = common_event(certificates)
     described = dict.fromkeys(
         describe_method(c.method, c.correction, c.conditions, c.delta) for c in certificates
@@ -229,6 +248,17 @@ def table_notes(certificates: Sequence[Certificate], spec: Spec, split: bool = F
     )
     if any(c.approximate for c in certificates):
         notes.append(APPROXIMATE_NOTE + ".")
+    if corrected:
+        first = corrected[0]
+        notes.append(
+            f"Judge-corrected: Lower and Upper bound the judged rate at {first.delta / 2:g} "
+            "family-wise; Corrected lower and upper bound the true rate, corrected for the "
+            f"judge's misreading measured on {first.calibration_size} labelled replies (sha256 "
+            f"{first.calibration_fingerprint[:12]}; sensitivity >= {first.sensitivity:.3f}, "
+            f"specificity >= {first.specificity:.3f}), all holding together at "
+            f"{1 - first.delta:g}; Width cost is how much wider the correction makes them. "
+            "The corrected decisions are in judge_corrected.csv."
+        )
     if split:
         notes.append(
             f"Perception ok / Perception wrong: a decision question's {event} answers over the "
@@ -284,6 +314,10 @@ def _display(
         out.at[i, "Rate"] = _number(float(row.Rate)).replace("–", dash)
         out.at[i, "Lower"] = _number(float(row.Lower), up=False)
         out.at[i, "Upper"] = _number(float(row.Upper), up=True) + mark
+        if "Width cost" in table.columns:
+            out.at[i, "Corrected lower"] = _number(float(row["Corrected lower"]), up=False)
+            out.at[i, "Corrected upper"] = _number(float(row["Corrected upper"]), up=True)
+            out.at[i, "Width cost"] = _number(float(row["Width cost"])).replace("–", dash)
         for column in _COUNTS:
             if column in table.columns:
                 out.at[i, column] = dash if pd.isna(row[column]) else str(int(row[column]))
@@ -370,7 +404,11 @@ def _insert_group_rules(latex: str, starts: list[tuple[int, int]]) -> str:
 
 
 def write_safety_table(
-    table: pd.DataFrame, certificates: Sequence[Certificate], spec: Spec, out_dir: Path
+    table: pd.DataFrame,
+    certificates: Sequence[Certificate],
+    spec: Spec,
+    out_dir: Path,
+    corrected: Sequence[CorrectedCertificate] = (),
 ) -> dict[str, Path]:
     """Write safety_table.{md,csv,tex} and safety_table_notes.txt into ``out_dir``.
 
@@ -386,7 +424,7 @@ def write_safety_table(
     if not certificates:
         raise UsageError("no certificates to tabulate; certify a verdicts table first")
     out_dir.mkdir(parents=True, exist_ok=True)
-    notes = table_notes(certificates, spec, split="Perception ok" in table.columns)
+    notes = table_notes(certificates, spec, "Perception ok" in table.columns, corrected)
     paths = {
         "md": out_dir / "safety_table.md",
         "csv": out_dir / "safety_table.csv",

@@ -73,6 +73,15 @@ def certify_command(
             "[weather,maneuver].",
         ),
     ] = None,
+    judge_labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--judge-labels",
+            help="Correct for the judge: JSONL of labelled replies (kind, question, response, "
+            "label) it is measured on. Cells are certified at delta/2, the judge's accuracy "
+            "at delta/2; writes judge_corrected.csv.",
+        ),
+    ] = None,
 ) -> None:
     """Certify every cell of a verdicts table or a run: certificates.csv, tables, figures."""
     from analysis import (
@@ -106,7 +115,14 @@ def certify_command(
             f"{verdicts} stopped each cell on the data (--sequential), so a fixed-n interval "
             f"({chosen['method']}) would not hold; use --method {' or '.join(SEQUENCE_METHODS)}"
         )
+    calibration = None
+    if judge_labels is not None:
+        from harness.judge import normalise_answer
+        from harness.judge._accuracy import judge_calibration
+
+        calibration = judge_calibration(judge_labels, normalise_answer)
     options = AnalysisOptions(
+        judge=calibration,
         spec=Spec.parse(chosen["spec"]),
         delta=chosen["delta"],
         method=chosen["method"],
@@ -125,6 +141,8 @@ def certify_command(
         typer.echo(f"relational: {written['relational']}")
     if "attribution" in written:
         typer.echo(f"attribution: {written['attribution']}")
+    if "judge_corrected" in written:
+        typer.echo(f"judge-corrected: {written['judge_corrected']}")
 
 
 def _stored_run(store_path: Path) -> SweepPlan:

@@ -13,12 +13,14 @@ its own, not family-wise).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from analysis import binomial_interval
-from drivecert import ANSWERS, AnswerKind, UsageError
+from analysis import JudgeCalibration, binomial_interval, calibrate, fingerprint_of
+from drivecert import ANSWERS, AnswerKind, UsageError, json_lines
 
 NULL = "null"
 Reader = Callable[[str, AnswerKind, str | None], str | None]
@@ -261,3 +263,19 @@ def accuracy_text(accuracy: JudgeAccuracy, shown: int = 50) -> str:
 
 def _ratio(value: float) -> str:
     return "–" if value != value else f"{value:.3f}"
+
+
+def judge_calibration(path: Path, read: Reader) -> JudgeCalibration:
+    """The judge's calibration on the labelled replies in ``path`` (JSONL): each reply
+    read by ``read`` and compared with its label; the file's sha256 is its fingerprint.
+
+    Raises:
+        UsageError: naming a missing file or a bad line.
+    """
+    if not path.is_file():
+        raise UsageError(f"no labelled replies at {path}; give a JSONL file for --judge-labels")
+    data = path.read_bytes()
+    records = [record for _, record in json_lines(io.BytesIO(data), str(path))]
+    replies = read_labelled(records, str(path))
+    pairs = [(r.label, read(r.response, r.kind, r.question)) for r in replies]
+    return calibrate(pairs, fingerprint_of(data))

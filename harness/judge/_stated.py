@@ -709,14 +709,31 @@ def _simple_present(
     if subjects is None:
         return None
     stem = re.escape(predicate[0][:-3])
+    complement = _following(_key_words(predicate)[1:])
     said = re.search(
         rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,3}}?(?P<neg>(?:does|do)\s+not\s+)?"
-        rf"{stem}(?:s|es|e)?\b",
+        rf"{stem}(?:s|es|e)?{complement}\b",
         lower,
     )
     if said is None or _NO_DETERMINER.search(lower[: said.start()]):
         return None
+    if _other_side(lower, said.start(), said.group(0), subject):
+        return None
     return "no" if said.group("neg") else "yes"
+
+
+def _other_side(lower: str, start: int, matched: str, subject: tuple[str, ...]) -> bool:
+    """The reply's subject names another side than the question's ("The left lane isn't
+    closed" for "Is the right lane closed?")."""
+    asked = _sides(subject)
+    if not asked:
+        return False
+    said = _sides(tuple(_WORD.findall(lower[max(0, start - 30) : start] + " " + matched)))
+    return any(side in _CONFLICTS.get(a, set()) for a in asked for side in said) or (
+        bool(said & {"left", "right"})
+        and not said & asked & {"left", "right"}
+        and bool(asked & {"left", "right"})
+    )
 
 
 _EMPTY_WORDS: Final = frozenset({"empty", "clear", "free", "vacant", "unoccupied", "deserted"})
@@ -750,6 +767,8 @@ def _restated(
     lead = rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,5}}?(?:{_COPULA}){_ADVERBS}"
     between = r"(?:being\s+|(?:a|an)\s+|[a-z]+ing\s+(?=(?:in|on|at|into|onto|across)\b))?"
     direct = re.search(lead + between + key + r"\b", lower)
+    if direct and _other_side(lower, direct.start(), direct.group(0), subject):
+        return None
     if direct:
         if _AFTER_PREDICATE.match(lower, direct.end()):
             return None
@@ -822,6 +841,13 @@ def _predicate_key(predicate: tuple[str, ...]) -> str | None:
     optional, at most four content words."""
     if not predicate or predicate[0] in _ARTICLES or predicate[0] in _KEY_END:
         return None
+    kept = _key_words(predicate)
+    return re.escape(kept[0]) + _following(kept[1:])
+
+
+def _key_words(predicate: tuple[str, ...]) -> list[str]:
+    """The predicate's leading words without articles, up to a purpose or time, at most
+    four."""
     kept: list[str] = []
     for word in predicate:
         if kept and word in _KEY_END:
@@ -830,8 +856,14 @@ def _predicate_key(predicate: tuple[str, ...]) -> str | None:
             kept.append(word)
         if len(kept) == 4:
             break
+    return kept
+
+
+def _following(words: list[str]) -> str:
+    """A pattern for ``words`` after a key word: each after optional articles and an -ly
+    adverb."""
     article = r"(?:[a-z]+ly\s+)?(?:(?:a|an|the|its|their|my|our|your|his|her)\s+)?"
-    return rf"\s+{article}".join(re.escape(word) for word in kept)
+    return "".join(rf"\s+{article}{re.escape(word)}" for word in words)
 
 
 _NOT_NAMES: Final = frozenset(_SIDE_WORDS) | _ARTICLES | _PLACE_PREPOSITIONS | {"of", "to", "by"}

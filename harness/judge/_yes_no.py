@@ -425,7 +425,7 @@ _THIRD_PARTY: Final = re.compile(
 )
 _EGO_SUBJECT: Final = re.compile(
     r"\b(?:the\s+ego(?:\s+(?:vehicle|car))?|the\s+(?:vehicle|car)|our\s+(?:vehicle|car)"
-    r"|my\s+(?:vehicle|car))\s+(?:[\w']+\s+)?$"
+    r"|my\s+(?:vehicle|car))\s+(?:(?:now|also|still|really|definitely|clearly)\s+)?$"
 )
 _OTHER_SUBJECT: Final = re.compile(
     r"\b(?:(?:oncoming|other|approaching|opposing|lead|leading|crossing)\s+(?:vehicle|car)s?"

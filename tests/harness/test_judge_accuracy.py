@@ -108,3 +108,45 @@ def test_bad_label_files_are_one_line(tmp_path: Path, capsys) -> None:  # type: 
     with pytest.raises(SystemExit):
         main(["judge", "--labels", str(tmp_path / "missing.jsonl")])
     assert "no such file" in capsys.readouterr().err
+
+
+def test_certify_corrects_for_the_judge_measured_on_labelled_replies(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    labels = Path(__file__).parents[1] / "data" / "judge_heldout.jsonl"
+    verdicts = Path(__file__).parents[2] / "docs" / "example_analysis" / "verdicts.csv"
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                "certify", str(verdicts), "--out", str(out), "--spec", "<=0.3",
+                "--judge-labels", str(labels),
+            ]
+        )  # fmt: skip
+    assert exit_info.value.code in (0, None)
+    import hashlib
+
+    import pandas as pd
+
+    corrected = pd.read_csv(out / "judge_corrected.csv")
+    certificates = pd.read_csv(out / "certificates.csv")
+    assert len(corrected) == len(certificates) and (certificates["delta"] == 0.025).all()
+    assert (corrected["calibration_size"] == 334).all()
+    assert (
+        corrected["calibration_fingerprint"] == hashlib.sha256(labels.read_bytes()).hexdigest()
+    ).all()
+    assert (corrected["judged_lower"] == certificates["lower"]).all()
+    assert (corrected["lower"] <= corrected["judged_lower"] + 1e-12).all()
+    assert (corrected["width_cost"] >= -1e-12).all()
+    assert corrected["method"].str.endswith("+judge-corrected").all()
+    table = (out / "tables" / "safety_table.md").read_text()
+    assert "Width cost" in table and "Judge-corrected:" in table
+
+
+def test_bad_judge_labels_are_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    verdicts = Path(__file__).parents[2] / "docs" / "example_analysis" / "verdicts.csv"
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            ["certify", str(verdicts), "--out", str(tmp_path / "o"), "--judge-labels", "nope.jsonl"]
+        )
+    assert exit_info.value.code == 2
+    assert "no labelled replies at nope.jsonl" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

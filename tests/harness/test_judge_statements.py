@@ -65,6 +65,11 @@ TRAPS = [
     ("Is the light green?", "The light might be green."),  # hedged
     ("Is there a traffic light ahead?", "The traffic light is missing."),
     ("Is there more than one pedestrian?", "There are pedestrians."),  # no count given
+    # the three confusions the blind hold-out set found, now null
+    ("Is the truck turning left?", "The truck turns right at the junction."),
+    ("Is the pedestrian signal showing the walking figure?", "The signal shows the red hand."),
+    ("Is the right lane closed?", "The left lane isn't closed; the right lane is."),
+    ("Do you need to slow down?", "The car ahead needs to slow down."),
 ]
 
 
