@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from drivecert import ANSWERS, DrivecertError, UsageError, __version__, atomic_text, json_lines
-from harness.judge import normalise_answer
+from harness.judge import Judge, open_judge
 from scenarios import get_scenario, list_scenarios
 
 app = typer.Typer(
@@ -185,6 +185,12 @@ def judge_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="With --labels: the report as JSON.")
     ] = False,
+    judge: Annotated[
+        str,
+        typer.Option(
+            "--judge", help="Which judge reads: rules (default) or scripted:shy=R&bold=R."
+        ),
+    ] = "rules",
 ) -> None:
     """Normalise free-text answers: each output line is the input line plus `answer`.
 
@@ -193,10 +199,11 @@ def judge_command(
     with hand labels instead: the confusion matrix (opposite answers apart from nulls),
     per-class sensitivity and specificity with exact intervals, and the disagreements.
     """
+    reader = open_judge(judge)
     if labels is not None:
         if file is not None:
             raise UsageError("give either a FILE to judge or --labels FILE to measure, not both")
-        _judge_labels(labels, out, as_json)
+        _judge_labels(labels, out, as_json, reader)
         return
     if file is None:
         raise UsageError("give a JSONL FILE to judge (or - for stdin), or --labels FILE")
@@ -219,14 +226,14 @@ def judge_command(
                     f"{record['response']!r}"
                 )
             question = record.get("question")
-            record["answer"] = normalise_answer(
+            record["answer"] = reader.read(
                 record["response"], record["kind"], question if isinstance(question, str) else None
             )
             handle.write(_line(record))
             handle.flush()
 
 
-def _judge_labels(labels: Path, out: Path | None, as_json: bool) -> None:
+def _judge_labels(labels: Path, out: Path | None, as_json: bool, reader: Judge) -> None:
     """The judge's accuracy against the labelled replies in ``labels``."""
     from harness.judge._accuracy import accuracy_text, judge_accuracy, read_labelled
 
@@ -234,7 +241,7 @@ def _judge_labels(labels: Path, out: Path | None, as_json: bool) -> None:
         raise UsageError(f"no such file {str(labels)!r}; give a JSONL file of labelled replies")
     with labels.open("rb") as handle:
         records = [record for _, record in json_lines(handle, str(labels))]
-    accuracy = judge_accuracy(read_labelled(records, str(labels)), normalise_answer)
+    accuracy = judge_accuracy(read_labelled(records, str(labels)), reader.read)
     text = (
         json.dumps(accuracy.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if as_json

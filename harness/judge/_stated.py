@@ -13,8 +13,9 @@ yes or no. ``question_shape`` reads what an English question asks:
   predicate where a reply restates them;
 * person: "Should/Can/Do you ...?": the reply's I / we / the ego vehicle is the question's
   you;
+* count: "Is there more than one / at least two / exactly one X?": the number asked;
 * universal: "Are all / both / every ...?": a statement about some of them answers
-  nothing.
+  nothing, unless it says "Both." or "Two of the three ...".
 
 ``stated_answer`` then reads the reply's clauses:
 
@@ -24,7 +25,12 @@ yes or no. ``question_shape`` reads what an English question asks:
 * copula: "<subject> is (not) <predicate>" with the question's subject (for a person
   question: I, we, the ego vehicle, the car) means yes (no); "<subject> is <opposite>"
   ("The light is red." for "Is the light green?", "The car is stationary." for "Is the car
-  moving?") means no.
+  moving?"), another number, or "<subject> is <state> ..., not <the asked complement>"
+  means no; a subject naming another side (left for right) answers nothing;
+* count: the stated number against the asked comparison ("One." is no for "more than
+  one"); universal: "Both.", "All of them." (yes), "Two of the three", "Not all" (no);
+* person: "I can see the light." / "I would not honk." echo the question's verb;
+* short answers repeating the question's verb: "We do.", "It is not.", "There is.".
 
 A clause that says "it is not true that ...", or doubts, is skipped, and every reading
 must agree, or the reply is ambiguous. English only; anything else reads nothing.

@@ -1,0 +1,63 @@
+"""The judge as an extension point: reply and question in, normalised answer out.
+
+A judge spec picks the implementation: ``rules`` (the rule-based reader), ``scripted:...``
+(a rules judge with set error rates, for tests of the correction). Each implementation is
+one file in ``harness/judge/judges/`` that registers a :class:`JudgeKind` in
+:data:`JUDGES`; nothing else lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from drivecert import AnswerKind, Registry, UsageError
+
+
+class Judge(Protocol):
+    """Reads a free-text reply to a question as a canonical answer, or None (null)."""
+
+    @property
+    def judge_id(self) -> str:
+        """The spec that names this judge, e.g. ``rules``."""
+        ...
+
+    @property
+    def revision(self) -> str:
+        """What version of the judge read the replies (recorded beside the answers)."""
+        ...
+
+    def read(self, response: str, kind: AnswerKind, question: str | None) -> str | None:
+        """The canonical answer of ``response`` (yes/no, stop/yield/proceed) or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class JudgeKind:
+    """One registered judge implementation.
+
+    Attributes:
+        name: the spec's prefix (``rules``, ``scripted``).
+        forms: the spec forms it takes, for error messages.
+        open: builds the judge from what follows ``name:`` (empty for none).
+    """
+
+    name: str
+    forms: str
+    open: Callable[[str], Judge]
+
+
+JUDGES: Registry[JudgeKind] = Registry("judge", JudgeKind, discover="harness.judge.judges")
+
+
+def open_judge(spec: str) -> Judge:
+    """The judge a spec names: ``rules`` or ``scripted:shy=0.1&bold=0.05``.
+
+    Raises:
+        UsageError: one line naming the unknown judge and the valid forms.
+    """
+    name, _, rest = spec.strip().partition(":")
+    if not name:
+        raise UsageError(f"empty judge spec {spec!r}; valid: {', '.join(JUDGES.names())}")
+    return JUDGES.get(name).open(rest)

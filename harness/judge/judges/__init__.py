@@ -1,0 +1,1 @@
+"""Judge implementations; every module here registers itself in ``JUDGES``."""
