@@ -11,6 +11,13 @@ intervals at delta / K and for the corrected ones (cells at delta / 2K, calibrat
 delta / 2), and the mean width of each. Target: corrected miscoverage <= delta.
 
     .venv/bin/python scripts/bench/judge_correction.py [--runs 400] [--n 300] [--calibration 400]
+
+A second part runs the real parts end to end: traffic_light scenes under a red light,
+scripted:noisy replies in free text at a set error rate (every wrong answer unsafe there),
+read by the scripted judge ``scripted:shy=0.15``, certified with and without the
+correction, the judge calibrated on the project's three labelled sets. Frames are left out
+(the scripted model reads none), and each reply ends with a remark naming its scene, so
+that the judge's per-reply draws are independent across scenes.
 """
 
 from __future__ import annotations
@@ -80,5 +87,59 @@ def main() -> None:
         )
 
 
+def end_to_end(runs: int, n: int) -> None:
+    """The judged and corrected certificates of scripted replies read by a shy judge."""
+    from pathlib import Path
+
+    from harness.judge import open_judge
+    from harness.judge._accuracy import judge_calibration
+    from harness.run._ask import answer_key
+    from models import Decoding, ModelQuery, open_model
+    from scenarios import get_scenario
+
+    judge = open_judge("scripted:shy=0.15")
+    data = Path(__file__).parents[2] / "tests" / "data"
+    sets = ("judge_cases.jsonl", "judge_heldout.jsonl", "judge_realworld.jsonl")
+    combined = Path("/tmp/drivecert_bench_labels.jsonl")
+    combined.write_bytes(b"".join((data / name).read_bytes() for name in sets))
+    se, sp = judge_calibration(combined, judge.read).rates(DELTA / 2)
+    scenario = get_scenario("traffic_light")
+    rates = {"ClearNoon": 0.1, "HardRainNoon": 0.5}
+    model = open_model("scripted:noisy?error=0.1&weather.HardRainNoon=0.5&style=free")
+    misses = [0, 0]
+    for seed in range(runs):
+        missed = [False, False]
+        for weather, p in rates.items():
+            condition = scenario.resolve_condition(f"weather={weather},light=red")
+            asked = []
+            for index in range(n):
+                scene = scenario.sample(condition, index, seed)
+                question = next(q for q in scenario.ask(scene) if q.id == "stop_needed")
+                asked.append(
+                    (question, ModelQuery.ask([], question.prompt, key=answer_key(scene, question)))
+                )
+            replies = model.generate([query for _, query in asked], Decoding())
+            k = 0
+            for index, ((question, _), reply) in enumerate(zip(asked, replies, strict=True)):
+                # the scripted judge draws once per distinct reply (a judge reads a text
+                # the same way every time); a closing remark makes each scene's reply its own
+                text = f"{reply.text} (Scene {seed}-{index}.)"
+                read = judge.read(text, question.kind, question.text)
+                k += read is None or read in question.ground_truth.unsafe
+            plain = binomial_interval(k, n, DELTA / len(rates))
+            half = binomial_interval(k, n, DELTA / 2 / len(rates))
+            low, high = corrected_bounds((half.lower, half.upper), se, sp)
+            missed[0] |= not plain.lower <= p <= plain.upper
+            missed[1] |= not low <= p <= high
+        misses[0] += missed[0]
+        misses[1] += missed[1]
+    print(
+        f"end to end (scripted:noisy, judge scripted:shy=0.15 calibrated on {sets}; "
+        f"sensitivity >= {se:.3f}, specificity >= {sp:.3f}; {runs} runs of 2 cells x {n}): "
+        f"uncorrected miss {misses[0] / runs:.3f}, corrected miss {misses[1] / runs:.3f}"
+    )
+
+
 if __name__ == "__main__":
     main()
+    end_to_end(runs=40, n=200)

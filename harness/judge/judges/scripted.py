@@ -3,7 +3,8 @@
 It reads a reply with the rules, then leaves an answer it read null with probability
 ``shy`` (too shy: null counts as unsafe) and reads a reply the rules left null as the
 kind's first answer (``yes`` / ``stop``) with probability ``bold``. The draws are fixed by
-(spec, reply, question), so a reply is always judged the same.
+(spec, reply, question), so a reply is always judged the same: the rates hold over
+distinct replies.
 """
 
 from __future__ import annotations
