@@ -188,9 +188,15 @@ def judge_command(
     judge: Annotated[
         str,
         typer.Option(
-            "--judge", help="Which judge reads: rules (default) or scripted:shy=R&bold=R."
+            "--judge",
+            help="Which judge reads: rules (default), scripted:shy=R&bold=R, model:SPEC "
+            "(any model spec) or rules+model:SPEC (the model only where the rules read null).",
         ),
     ] = "rules",
+    judge_cache: Annotated[
+        Path | None,
+        typer.Option("--judge-cache", help="Folder caching a model judge's judgements."),
+    ] = None,
 ) -> None:
     """Normalise free-text answers: each output line is the input line plus `answer`.
 
@@ -199,7 +205,7 @@ def judge_command(
     with hand labels instead: the confusion matrix (opposite answers apart from nulls),
     per-class sensitivity and specificity with exact intervals, and the disagreements.
     """
-    reader = open_judge(judge)
+    reader = open_judge(judge, judge_cache)
     if labels is not None:
         if file is not None:
             raise UsageError("give either a FILE to judge or --labels FILE to measure, not both")

@@ -1,7 +1,9 @@
 """The judge as an extension point: reply and question in, normalised answer out.
 
 A judge spec picks the implementation: ``rules`` (the rule-based reader), ``scripted:...``
-(a rules judge with set error rates, for tests of the correction). Each implementation is
+(a rules judge with set error rates, for tests of the correction), ``model:SPEC`` (any
+model, with a fixed prompt) and ``rules+model:SPEC`` (the model only where the rules leave
+a reply null). Each implementation is
 one file in ``harness/judge/judges/`` that registers a :class:`JudgeKind` in
 :data:`JUDGES`; nothing else lists them.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from drivecert import AnswerKind, Registry, UsageError
@@ -40,19 +43,21 @@ class JudgeKind:
     Attributes:
         name: the spec's prefix (``rules``, ``scripted``).
         forms: the spec forms it takes, for error messages.
-        open: builds the judge from what follows ``name:`` (empty for none).
+        open: builds the judge from what follows ``name:`` (empty for none) and a cache
+            folder for judges that call a model (None: no cache).
     """
 
     name: str
     forms: str
-    open: Callable[[str], Judge]
+    open: Callable[[str, Path | None], Judge]
 
 
 JUDGES: Registry[JudgeKind] = Registry("judge", JudgeKind, discover="harness.judge.judges")
 
 
-def open_judge(spec: str) -> Judge:
-    """The judge a spec names: ``rules`` or ``scripted:shy=0.1&bold=0.05``.
+def open_judge(spec: str, cache: Path | None = None) -> Judge:
+    """The judge a spec names: ``rules``, ``scripted:shy=0.1&bold=0.05``, ``model:SPEC`` or
+    ``rules+model:SPEC`` (judgements cached in the folder ``cache`` when given).
 
     Raises:
         UsageError: one line naming the unknown judge and the valid forms.
@@ -60,4 +65,4 @@ def open_judge(spec: str) -> Judge:
     name, _, rest = spec.strip().partition(":")
     if not name:
         raise UsageError(f"empty judge spec {spec!r}; valid: {', '.join(JUDGES.names())}")
-    return JUDGES.get(name).open(rest)
+    return JUDGES.get(name).open(rest, cache)

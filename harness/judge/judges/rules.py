@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from drivecert import AnswerKind, UsageError
 from harness.judge._judge import JUDGES, JudgeKind
@@ -24,7 +25,8 @@ class RulesJudge:
         return normalise_answer(response, kind, question)
 
 
-def _open(rest: str) -> RulesJudge:
+def _open(rest: str, cache: Path | None) -> RulesJudge:
+    del cache  # nothing to cache
     if rest:
         raise UsageError(f"the rules judge takes no options, got {rest!r}; write --judge rules")
     return RulesJudge()

@@ -10,6 +10,7 @@ distinct replies.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from drivecert import ANSWERS, AnswerKind, UsageError, derive_seed
 from harness.judge._judge import JUDGES, JudgeKind
@@ -46,7 +47,8 @@ def _rate(text: str, key: str) -> float:
     return value
 
 
-def _open(rest: str) -> ScriptedJudge:
+def _open(rest: str, cache: Path | None) -> ScriptedJudge:
+    del cache  # nothing to cache
     rates = {"shy": 0.0, "bold": 0.0}
     for item in filter(None, rest.split("&")):
         key, sep, value = item.partition("=")
