@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from harness.judge import open_judge
 from models import Decoding, LoadOptions, ModelQuery, open_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +107,16 @@ def test_server_answers_match_the_local_transformers_path(server, checkpoint) ->
     local = open_model(f"hf:{checkpoint}").generate(queries(), decoding)
     assert [a.text for a in answers] == [a.text for a in local]
     remote.close()
+
+
+def test_the_model_judge_reads_the_same_through_the_server_as_locally(server, checkpoint) -> None:
+    """Issue 16: a model judge through `transformers serve` judges as the local path does."""
+    replies = [
+        ("There is no traffic in my lane.", "Is there traffic in your lane?"),
+        ("It is hard to tell from the image.", "Is it necessary for the vehicle to stop here?"),
+    ]
+    remote = open_judge(f"model:openai:{checkpoint}@{server}")
+    local = open_judge(f"model:hf:{checkpoint}")
+    served = [remote.read(reply, "yes_no", question) for reply, question in replies]
+    assert served == [local.read(reply, "yes_no", question) for reply, question in replies]
+    assert all(answer in ("yes", "no", None) for answer in served)
