@@ -32,8 +32,12 @@ yes or no. ``question_shape`` reads what an English question asks:
 * person: "I can see the light." / "I would not honk." echo the question's verb;
 * short answers repeating the question's verb: "We do.", "It is not.", "There is.".
 
-A clause that says "it is not true that ...", or doubts, is skipped, and every reading
-must agree, or the reply is ambiguous. English only; anything else reads nothing.
+Only plain replies are read: none that doubts, makes an exception ("except", "but",
+"only", "apart from"), speaks of another time ("was", "will", "no longer"), quotes, denies
+or suggests, and no question that holds a negation or offers a choice; counts only when
+the reply gives one number. Every reading must agree, or the reply is ambiguous. English
+only; anything else reads nothing. An adversarial set (tests/data/judge_adversarial.jsonl)
+keeps these rules from ever giving the opposite answer.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class QuestionShape:
 
     kind: ShapeKind
     heads: frozenset[str] = frozenset()
+    modifiers: frozenset[str] = frozenset()
     qualifiers: frozenset[str] = frozenset()
     sides: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
@@ -171,7 +176,7 @@ _PERSON_MODAL: Final = re.compile(
 _COPULA_Q: Final = re.compile(r"^(?:is|are|am|was|were)\s+(?P<rest>.+)$")
 _PERSON_SUBJECT: Final = frozenset({"you", "we", "i"})
 _EGO: Final = (
-    r"(?:i|we|i'm|we're|the\s+ego(?:\s+(?:vehicle|car))?|the\s+(?:vehicle|car)"
+    r"(?:i|we|i'm|we're|the\s+ego(?:\s+(?:vehicle|car))?"
     r"|our\s+(?:vehicle|car)|my\s+(?:vehicle|car)|the\s+self-driving\s+car)"
 )
 _WORD: Final = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -198,6 +203,8 @@ def question_shape(question: str | None) -> QuestionShape | None:
         )
     if _QUANTITY.search(text):
         return None  # "Are there many ...?" asks a vague amount
+    if re.search(r"\b(?:not|no|never|none|nothing|nobody)\b|n't\b", text):
+        return None  # a question with a negation inside ("... that is not blocked?")
     if re.search(r"\bor\b", text):
         return None  # "Is it a sign or a barrier?" asks to choose, not yes or no
     existence = _EXISTENCE.match(text)
@@ -209,7 +216,11 @@ def question_shape(question: str | None) -> QuestionShape | None:
         return _existence(rest, anyone.group("any"), text.split()[0])
     if _PERSON_MODAL.match(text):
         return QuestionShape(
-            "person", person=True, aux=text.split()[0], words=tuple(_WORD.findall(text))[2:]
+            "person",
+            person=True,
+            aux=text.split()[0],
+            words=tuple(_WORD.findall(text))[2:],
+            sides=_sides(tuple(_WORD.findall(text))),
         )
     copula = _COPULA_Q.match(text)
     if copula:
@@ -234,8 +245,8 @@ def _existence(rest: str, pronoun: str | None, aux: str) -> QuestionShape | None
         heads = frozenset({"anything", "something", "object", "obstacle", "vehicle", "car"})
     else:
         for word in words:
-            if word in _STOP_HEAD or (chunk and word.endswith(("ing", "ed"))):
-                break
+            if word in _STOP_HEAD or (chunk and (word.endswith(("ing", "ed")) or word in _STATES)):
+                break  # "Is either lane open?": the state ends the noun
             if word not in _ARTICLES:
                 chunk.append(word)
         if not chunk:
@@ -246,6 +257,7 @@ def _existence(rest: str, pronoun: str | None, aux: str) -> QuestionShape | None
     return QuestionShape(
         "existence",
         heads=heads,
+        modifiers=frozenset(w for w in chunk[:-1] if w not in _SIDE_WORDS),
         qualifiers=qualifiers,
         sides=_sides(tuple(words)),
         places=_place_nouns(words, heads),
@@ -271,7 +283,11 @@ def _place_nouns(words: list[str], heads: frozenset[str]) -> frozenset[str]:
     return frozenset(found - heads)
 
 
-_STATES: Final = frozenset({"visible", "present", "parked", "stationary", "open", "closed"})
+_STATES: Final = frozenset(
+    {"visible", "present", "parked", "stationary", "open", "closed", "free", "clear", "empty",
+     "blocked", "red", "green", "yellow", "amber", "stopped", "moving", "occupied", "lit",
+     "wet", "dry", "safe", "available", "working", "running"}
+)  # fmt: skip
 
 
 def _stem(word: str) -> str:
@@ -351,7 +367,8 @@ def _conflicting(shape: QuestionShape, lower: str) -> bool:
 _DOUBT: Final = re.compile(
     r"\b(?:not\s+(?:true|the\s+case|correct|accurate)|untrue|false\s+that|doubt\w*"
     r"|unlikely|wrong\s+to\s+say|whether|if|unless|might|may|could|possibly|perhaps"
-    r"|probably|maybe)\b"
+    r"|probably|maybe|not\s+that|though|although|(?:done|stopped|finished|quit|ceased)"
+    r"\s+\w+ing)\b"
 )
 _NONE_CLAUSE: Final = re.compile(
     r"(?:none|nothing|nobody|no\s+one|no-one|zero|0|neither|not\s+any|none\s+at\s+all"
@@ -421,9 +438,30 @@ _I_SEE: Final = re.compile(
 )
 
 
+_SCOPE: Final = re.compile(
+    r"\b(?:except|excepting|besides|apart\s+from|aside\s+from|other\s+than|but|save|instead"
+    r"|rather\s+than|all\s+but|no\s+longer|anymore|any\s+more|used\s+to|was|were|will"
+    r"|going\s+to|about\s+to|earlier|expected|until|deny|denying|denied|suggests?|call"
+    r"|denies|lack|lacking|absent|gone|missing|without|hardly|barely|scarcely|otherwise|then"
+    r"|no\s+further"
+    r"|rarely|seldom|though|although)\b"
+    r"|[\"\u201c\u201d]|'\s|\s'"
+)
+_ONLY: Final = re.compile(r"\bonly\b")
+
+
 def stated_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
     """The answer the clauses state for a question of ``shape``: "yes", "no", AMBIGUOUS
-    when statements disagree, or None when none answers."""
+    when statements disagree, or None when none answers.
+
+    Only plain replies are read: one that makes an exception ("except", "apart from",
+    "but", "only"), speaks of another time ("was", "will", "no longer"), quotes, or denies
+    something reads nothing, since its statement may not hold of what is asked now."""
+    whole = _expanded(" ".join(c.lower for c in clauses))
+    if _SCOPE.search(whole) or (shape.kind != "count" and _ONLY.search(whole)):
+        return None
+    if shape.kind == "count" and len(_COUNT_MIX.findall(whole)) > 1:
+        return None  # "One car is parked, two more are moving." counts twice
     readings = []
     for index, clause in enumerate(clauses):
         if clause.role in SKIPPED_ROLES or _conditional(clauses, index):
@@ -531,12 +569,19 @@ _STATED_COUNT: Final = re.compile(
 )
 
 
+_COUNT_MIX: Final = re.compile(
+    r"\b(?:and|another|other|others|more|per|each|every|way|ways|direction|directions|of"
+    r"|behind|towing|plus|third|second|group|line|pair|both|either|[0-9]+|one|two|three"
+    r"|four|five|six|seven|eight|nine|ten|no|zero)\b"
+)
+
+
 def _compared(lower: str, shape: QuestionShape) -> str | None:
     """ "One." / "Two are crossing." / "There are only two lanes" against "Is there more
     than one ...?", "Is exactly one ... ?", "Is there at least one ...?"."""
     stated = _STATED_COUNT.match(lower)
-    if stated is None:
-        return None
+    if stated is None or _COUNT_MIX.search(stated.group("rest")):
+        return None  # "One adult and one child", "Two lanes in each direction"
     rest = stated.group("rest").strip(" .!,;:")
     count = _number(stated.group("n").split()[-1])
     asked = _number(shape.words[1])
@@ -582,19 +627,38 @@ def _echoed(lower: str, shape: QuestionShape) -> str | None:
     verb = re.escape(shape.words[0])
     auxes = {shape.aux} | ({"would"} if shape.aux == "should" else set())
     aux = "|".join(sorted(auxes))
+    adverb = r"(?:(?:really|definitely|certainly|clearly|safely|carefully|now)\s+)?"
     echo = re.match(
-        rf"^(?:{_EGO})\s+(?:{aux})(?P<neg>\s+not|not)?\s+(?:[a-z]+ly\s+)?{verb}\b", lower
+        rf"^(?:{_EGO})\s+(?:{aux})(?P<neg>\s+not|not|\s+never)?\s+{adverb}{verb}\b", lower
     )
     if echo is None and shape.aux == "can":
-        echo = re.match(rf"^(?:{_EGO})\s+can(?P<neg>not)\s+(?:[a-z]+ly\s+)?{verb}\b", lower)
-    if echo is None:
-        return None
+        echo = re.match(rf"^(?:{_EGO})\s+can(?P<neg>not)\s+{adverb}{verb}\b", lower)
+    if echo is None or re.match(r"\s+[a-z]+ing\b", lower[echo.end() :]):
+        return None  # "I should stop worrying" is not about stopping
+    if _side_conflict(shape, lower):
+        return None  # "I should turn right" for "Should you turn left?"
     return "no" if echo.group("neg") else "yes"
 
 
+def _side_conflict(shape: QuestionShape, lower: str) -> bool:
+    """The question asks about left (right) and the clause speaks of right (left)."""
+    asked = shape.sides & {"left", "right"}
+    said = set(_WORD.findall(lower)) & {"left", "right"}
+    return bool(asked and said - asked)
+
+
 def _names_head(text: str, shape: QuestionShape, words: int = 4) -> bool:
-    """One of the first ``words`` words of ``text`` is the asked noun or a synonym."""
-    return any(_singular(w) in shape.heads for w in _WORD.findall(text)[:words])
+    """The noun phrase ``text`` opens with names the asked thing: within its first
+    ``words`` words, before any "and" / "or", the asked noun (or a synonym), preceded by
+    every modifier the question gave it ("school bus" is not "a city bus")."""
+    leading: list[str] = []
+    for word in _WORD.findall(text)[:words]:
+        if word in ("and", "or", "nor", "but", "not", "than", "of"):
+            break
+        leading.append(word)
+        if _singular(word) in shape.heads:
+            return shape.modifiers <= set(leading[:-1])
+    return False
 
 
 def _existence_reading(lower: str, shape: QuestionShape) -> str | None:
@@ -606,10 +670,7 @@ def _existence_reading(lower: str, shape: QuestionShape) -> str | None:
     count = _count_reading(lower, shape)
     if count is not None:
         return count
-    known = _PRESUPPOSED.match(lower)
-    if known and _singular(known.group("noun")) in shape.heads:
-        return "yes"  # "The traffic light ahead is green." for "Is there a traffic light?"
-    none_of = _NONE_OF.match(lower)
+    none_of = _NONE_OF.match(lower) if _qualified(lower, shape) else None
     if none_of and (
         none_of.group("bare") or _names_head(none_of.group("rest") or none_of.group("rest2"), shape)
     ):
@@ -691,6 +752,8 @@ _AFTER_PREDICATE: Final = re.compile(r"\s*(?:that|whether|if|to\s+(?:say|tell|se
 def _copula_reading(lower: str, shape: QuestionShape) -> str | None:
     """Split the question's words into subject and predicate at each point, and read the
     first split the clause restates."""
+    if _side_conflict(shape, lower):
+        return None  # "I am positioned to turn left, not right" for "... turn right?"
     words = shape.words
     splits = [(words[:1], words[1:])] if shape.person else []
     splits += [(words[:k], words[k:]) for k in range(1, len(words))]
@@ -753,12 +816,20 @@ def _emptied(lower: str, subject: tuple[str, ...], predicate: tuple[str, ...]) -
     of emptiness stated as nothing being in the subject."""
     if not predicate or predicate[0] not in _EMPTY_WORDS:
         return None
-    nobody = _NOBODY_THERE.match(lower)
     names = _subject_names(subject)
-    if not nobody or not names or re.search(r"\b(?:not|never)\b", nobody.group("rest")):
+    located = _NOTHING_IN.match(lower)
+    if not located or not names:
         return None
-    said = {_singular(w) for w in _WORD.findall(nobody.group("rest"))}
+    said = {_singular(w) for w in _WORD.findall(located.group("place"))}
     return "yes" if said & names else None
+
+
+_NOTHING_IN: Final = re.compile(
+    r"^(?:no|nobody|no\s+one|no-one|nothing|not\s+a\s+single)\b(?:\s+(?!part\b|space\b"
+    r"|spot\b|room\b)[a-z-]+){0,3}?\s+(?:is|are)\s+(?:currently\s+)?(?:in|on|at|inside"
+    r"|within|using|crossing)\s+(?:the\s+|this\s+|that\s+)?(?P<place>[a-z -]+?)\W*"
+    r"(?:,?\s*so\s+it\s+is\s+(?:empty|clear|free))?\W*$"
+)
 
 
 def _restated(
@@ -800,6 +871,7 @@ def _restated(
             opposite
             and not (opposite.group("neg") or opposite.group("copn"))
             and not _NO_DETERMINER.search(lower[: opposite.start()])
+            and not _other_side(lower, opposite.start(), opposite.group(0), subject)
         ):
             return "no"
     return None
@@ -826,14 +898,15 @@ def _other_number(lower: str, lead: str, predicate: tuple[str, ...]) -> str | No
     """ "The speed limit is 30 km/h." answers no to "Is the speed limit 50 km/h?"."""
     if not predicate[0].isdigit():
         return None
-    stated = re.search(lead + r"(?:about\s+|around\s+)?(?P<n>\d+)\b", lower)
+    stated = re.search(lead + r"(?P<n>\d+)(?:\s*(?:km/h|kph|mph|km|m))?\s*\W*$", lower)
     if stated is None or stated.group("neg") or stated.group("copn"):
         return None
     return "yes" if stated.group("n") == predicate[0] else "no"
 
 
 _NO_DETERMINER: Final = re.compile(
-    r"\b(?:no|none\s+of\s+the|neither|not\s+a\s+single|not\s+one)\s+(?:[\w'-]+\s+){0,3}$"
+    r"\b(?:no(?!\s+(?:entry|parking|stopping|left|right|u-turn|overtaking|through|waiting"
+    r"|turn)\b)|none\s+of\s+the|neither|not\s+a\s+single|not\s+one)\s+(?:[\w'-]+\s+){0,3}$"
 )
 
 
@@ -893,4 +966,7 @@ def _subject_pattern(subject: tuple[str, ...], person: bool) -> str | None:
     names = sorted(_subject_names(subject), key=len, reverse=True)
     if not names:
         return None
-    return "|".join(rf"{re.escape(name)}s?" for name in names) + r"|it|they"
+    pattern = "|".join(rf"{re.escape(name)}s?" for name in names)
+    if subject and subject[0] in ("your", "my", "our"):  # "your car": my car, our car
+        return rf"(?:my|our)\s+(?:[\w-]+\s+)?(?:{pattern})"
+    return pattern

@@ -281,8 +281,8 @@ def _predicates_answer(frame: QuestionFrame | None, shape: QuestionShape | None)
     nothing of all), nor for an existence or state question with no predicate family."""
     if shape is None:
         return True
-    if shape.kind == "universal":
-        return False
+    if shape.kind in ("universal", "person") or shape.person:
+        return False  # a person's modal is read by its echo of the question (_stated)
     return frame is not None or shape.kind not in ("existence", "copula")
 
 
@@ -384,6 +384,8 @@ def _predicates(
         before, after = context(lower, match.start(), match.end())
         if _skip_predicate(word, before, after, person):
             continue
+        if _REPORTED.search(before):
+            continue  # "was blocked earlier", "nothing suggests the road is blocked"
         if entry.family in _AGENT_FAMILIES and _OTHER_SUBJECT.search(before):
             continue  # "the oncoming vehicle must yield" says nothing of the ego vehicle
         if (
@@ -419,6 +421,10 @@ def _flip(value: str) -> str:
     return {"yes": "no", "no": "yes"}.get(value, value)
 
 
+_REPORTED: Final = re.compile(
+    r"\b(?:was|were|had\s+been|used\s+to|suggests?|suggesting|indicates?|evidence"
+    r"|no\s+sign|appears?\s+that)\b(?:\s+[\w']+){0,4}\s*$"
+)
 _AGENT_FAMILIES: Final = frozenset({"necessity", "possibility", "permission", "advice"})
 _THIRD_PARTY: Final = re.compile(
     r"\b(?:the|a|an|that|this|any|every|each|another)\s+(?:[\w'-]+\s+){0,4}$"
