@@ -391,11 +391,6 @@ _BARE_COUNT: Final = re.compile(
     rf"^(?:(?:just|only|about|around|roughly|approximately|at\s+least)\s+)?"
     rf"(?:(?P<zero>zero|0|no)|(?P<some>{_COUNT_WORDS}))\b(?P<rest>.*)$"
 )
-_PRESUPPOSED: Final = re.compile(
-    r"^the\s+(?:[\w-]+\s+){0,2}?(?P<noun>[\w-]+)\s+(?:(?:ahead|here|in\s+front)\s+)?"
-    r"(?:is|are)\s+(?!not\b|missing|absent|gone|out\b|off\b|hidden|obscured|invisible"
-    r"|removed|nowhere|no\b|unlikely|possibly|probably)"
-)
 _NONE_OF: Final = re.compile(
     r"^(?:(?:none|neither|not\s+one)\s+of\s+(?:the\s+|these\s+|those\s+)?(?P<rest>[^.;]*)"
     r"|neither\s+(?P<bare>(?:is|are|of\s+them|one)\b)?(?P<rest2>[^.;]*))"
@@ -806,9 +801,6 @@ def _other_side(lower: str, start: int, matched: str, subject: tuple[str, ...]) 
 
 
 _EMPTY_WORDS: Final = frozenset({"empty", "clear", "free", "vacant", "unoccupied", "deserted"})
-_NOBODY_THERE: Final = re.compile(
-    r"^(?:no|nobody|no\s+one|no-one|nothing|not\s+a\s+single)\b(?P<rest>[^.;]*)"
-)
 
 
 def _emptied(lower: str, subject: tuple[str, ...], predicate: tuple[str, ...]) -> str | None:
