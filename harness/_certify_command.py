@@ -78,8 +78,8 @@ def certify_command(
         typer.Option(
             "--judge-labels",
             help="Correct for the judge: JSONL of labelled replies (kind, question, response, "
-            "label) it is measured on. Cells are certified at delta/2, the judge's accuracy "
-            "at delta/2; writes judge_corrected.csv.",
+            "label) it is measured on, or 'default' for the project's own sets. Cells are "
+            "certified at delta/2, the judge's accuracy at delta/2; writes judge_corrected.csv.",
         ),
     ] = None,
 ) -> None:

@@ -265,17 +265,41 @@ def _ratio(value: float) -> str:
     return "–" if value != value else f"{value:.3f}"
 
 
+#: The project's own labelled sets, the calibration ``--judge-labels default`` uses: the
+#: library's questions (two sets) and real-world ones (two sets; the adversarial set is
+#: left out, its replies being made to trip the rules rather than drawn like real ones).
+DEFAULT_LABELS = (
+    "judge_cases.jsonl",
+    "judge_heldout.jsonl",
+    "judge_realworld.jsonl",
+    "judge_realworld_holdout.jsonl",
+)
+_DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+
+
 def judge_calibration(path: Path, read: Reader) -> JudgeCalibration:
-    """The judge's calibration on the labelled replies in ``path`` (JSONL): each reply
-    read by ``read`` and compared with its label; the file's sha256 is its fingerprint.
+    """The judge's calibration on the labelled replies in ``path`` (JSONL), or on the
+    project's own sets when ``path`` is ``default``: each reply read by ``read`` and
+    compared with its label; the bytes' sha256 is its fingerprint.
 
     Raises:
         UsageError: naming a missing file or a bad line.
     """
-    if not path.is_file():
+    if str(path) == "default":
+        files = [_DATA / name for name in DEFAULT_LABELS]
+        missing = [f for f in files if not f.is_file()]
+        if missing:
+            raise UsageError(
+                f"the default labelled sets ship with the source checkout ({missing[0]} is "
+                "missing here); give --judge-labels FILE.jsonl"
+            )
+        data = b"".join(f.read_bytes().rstrip(b"\n") + b"\n" for f in files)
+        where = "the default labelled sets"
+    elif not path.is_file():
         raise UsageError(f"no labelled replies at {path}; give a JSONL file for --judge-labels")
-    data = path.read_bytes()
-    records = [record for _, record in json_lines(io.BytesIO(data), str(path))]
-    replies = read_labelled(records, str(path))
+    else:
+        data, where = path.read_bytes(), str(path)
+    records = [record for _, record in json_lines(io.BytesIO(data), where)]
+    replies = read_labelled(records, where)
     pairs = [(r.label, read(r.response, r.kind, r.question)) for r in replies]
     return calibrate(pairs, fingerprint_of(data))

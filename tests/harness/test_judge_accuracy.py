@@ -150,3 +150,17 @@ def test_bad_judge_labels_are_one_line(tmp_path: Path, capsys) -> None:  # type:
     assert exit_info.value.code == 2
     assert "no labelled replies at nope.jsonl" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_the_default_calibration_is_the_projects_own_labelled_sets(tmp_path: Path) -> None:
+    from harness.judge import normalise_answer
+    from harness.judge._accuracy import DEFAULT_LABELS, judge_calibration
+
+    data = Path(__file__).parents[1] / "data"
+    replies = sum(
+        1 for name in DEFAULT_LABELS for line in (data / name).read_text().splitlines() if line
+    )
+    calibration = judge_calibration(Path("default"), normalise_answer)
+    assert calibration.size == replies
+    sensitivity, specificity = calibration.rates(0.025)
+    assert 0.5 < sensitivity <= specificity < 1.0
