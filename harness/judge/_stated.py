@@ -340,8 +340,7 @@ def _sentence_contrast(clauses: list[Clause], index: int, shape: QuestionShape) 
         subjects = _subject_pattern(words[:k], shape.person)
         if subjects is None:
             continue
-        lead = rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,5}}?(?:{_COPULA}){_ADVERBS}"
-        value = _contrasted(joined, lead, words[k:])
+        value = _contrasted(joined, _lead(subjects), words[k:])
         if value is not None:
             return value
     return None
@@ -358,8 +357,12 @@ def _conditional(clauses: list[Clause], index: int) -> bool:
 
 def _conflicting(shape: QuestionShape, lower: str) -> bool:
     """The clause names a side or lane the question rules out (left vs right, ...)."""
-    said = _sides(tuple(_WORD.findall(lower)))
-    return any(side in _CONFLICTS.get(asked, set()) for asked in shape.sides for side in said)
+    return _clash(shape.sides, _sides(tuple(_WORD.findall(lower))))
+
+
+def _clash(asked: frozenset[str], said: frozenset[str]) -> bool:
+    """Some side said is one that a side asked rules out (:data:`_CONFLICTS`)."""
+    return any(side in _CONFLICTS.get(a, set()) for a in asked for side in said)
 
 
 # --- reading a reply --------------------------------------------------------------------
@@ -738,9 +741,13 @@ _ANTONYMS: Final[dict[str, tuple[str, ...]]] = {
     "taken": ("free", "empty", "vacant"),
 }
 
-_PREPOSITIONS: Final = frozenset(
-    {"in", "on", "at", "near", "behind", "ahead", "inside", "within", "beside", "under"}
-)
+
+def _lead(subjects: str) -> str:
+    """A pattern for the subject, up to five words, the verb "to be" (negated or not) and
+    an adverb: what comes before a restated predicate."""
+    return rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,5}}?(?:{_COPULA}){_ADVERBS}"
+
+
 _AFTER_PREDICATE: Final = re.compile(r"\s*(?:that|whether|if|to\s+(?:say|tell|see))\b")
 
 
@@ -792,11 +799,8 @@ def _other_side(lower: str, start: int, matched: str, subject: tuple[str, ...]) 
     asked = _sides(subject)
     if not asked:
         return False
-    said = _sides(tuple(_WORD.findall(lower[max(0, start - 30) : start] + " " + matched)))
-    return any(side in _CONFLICTS.get(a, set()) for a in asked for side in said) or (
-        bool(said & {"left", "right"})
-        and not said & asked & {"left", "right"}
-        and bool(asked & {"left", "right"})
+    return _clash(
+        asked, _sides(tuple(_WORD.findall(lower[max(0, start - 30) : start] + " " + matched)))
     )
 
 
@@ -833,7 +837,7 @@ def _restated(
     subjects = _subject_pattern(subject, person)
     if subjects is None:
         return None
-    lead = rf"(?:^|\b)(?:{subjects})\s+(?:[\w'-]+\s+){{0,5}}?(?:{_COPULA}){_ADVERBS}"
+    lead = _lead(subjects)
     between = r"(?:being\s+|(?:a|an)\s+|[a-z]+ing\s+(?=(?:in|on|at|into|onto|across)\b))?"
     direct = re.search(lead + between + key + r"\b", lower)
     if direct and _other_side(lower, direct.start(), direct.group(0), subject):

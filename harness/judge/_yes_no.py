@@ -250,7 +250,7 @@ def _body_answer(
         if explicit_sentence is None or (
             clause.sentence == explicit_sentence and clause.role == "main"
         ):
-            signals += _counted_predicates(clauses, index, frame, bool(signals), shape)
+            signals += _counted_predicates(clauses, index, frame, bool(signals))
     if not signals:
         if explicit_only or shape is None or not _states(frame, shape):
             return None
@@ -287,19 +287,14 @@ def _predicates_answer(frame: QuestionFrame | None, shape: QuestionShape | None)
 
 
 def _counted_predicates(
-    clauses: list[Clause],
-    index: int,
-    frame: QuestionFrame | None,
-    committed: bool,
-    shape: QuestionShape | None = None,
+    clauses: list[Clause], index: int, frame: QuestionFrame | None, committed: bool
 ) -> list[str]:
     """Predicate readings of ``clauses[index]`` that answer the question."""
     clause = clauses[index]
     if _deferred(clauses, index):
         return []  # "safe once the cyclist has passed" is not an answer about now
     values = []
-    person = shape is not None and shape.person
-    for value, relation in _predicates(clause, frame, person):
+    for value, relation in _predicates(clause, frame):
         if frame is not None and committed and clause.role == "caveat" and relation != "same":
             continue  # "不需要停车，但需要减速": the caveat is about another action
         values.append(value)
@@ -361,15 +356,12 @@ def _zh_explicit(head: str, frame: QuestionFrame | None) -> list[str]:
     return [_flip(value) if frame.polarity < 0 else value]
 
 
-def _predicates(
-    clause: Clause, frame: QuestionFrame | None, person: bool = False
-) -> list[tuple[str, str]]:
+def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, str]]:
     """(reading, relation) of each predicate of the clause that the question counts.
 
     The relation says whether the predicate's complement names the question's action:
-    "same", "other" (dropped here) or "unknown". For a question to you / we (``person``),
-    the reply's I / we / the ego vehicle are its subject, and a modal about anyone else
-    ("The car behind us should keep its distance") answers nothing.
+    "same", "other" (dropped here) or "unknown". Questions to you / we never get here:
+    their replies are read by their echo of the question (``_stated``).
     """
     lower = clause.lower
     values = []
@@ -382,19 +374,12 @@ def _predicates(
             continue
         word = match.group(0)
         before, after = context(lower, match.start(), match.end())
-        if _skip_predicate(word, before, after, person):
+        if _skip_predicate(word, before, after):
             continue
         if _REPORTED.search(before):
             continue  # "was blocked earlier", "nothing suggests the road is blocked"
         if entry.family in _AGENT_FAMILIES and _OTHER_SUBJECT.search(before):
             continue  # "the oncoming vehicle must yield" says nothing of the ego vehicle
-        if (
-            person
-            and entry.family in _AGENT_FAMILIES
-            and _THIRD_PARTY.search(before)
-            and not _EGO_SUBJECT.search(before)
-        ):
-            continue  # "the car behind us should keep its distance" for "Should we stop?"
         relation = _relation(frame, lower, match)
         if relation == "other":
             continue
@@ -426,13 +411,6 @@ _REPORTED: Final = re.compile(
     r"|no\s+sign|appears?\s+that)\b(?:\s+[\w']+){0,4}\s*$"
 )
 _AGENT_FAMILIES: Final = frozenset({"necessity", "possibility", "permission", "advice"})
-_THIRD_PARTY: Final = re.compile(
-    r"\b(?:the|a|an|that|this|any|every|each|another)\s+(?:[\w'-]+\s+){0,4}$"
-)
-_EGO_SUBJECT: Final = re.compile(
-    r"\b(?:the\s+ego(?:\s+(?:vehicle|car))?|the\s+(?:vehicle|car)|our\s+(?:vehicle|car)"
-    r"|my\s+(?:vehicle|car))\s+(?:(?:now|also|still|really|definitely|clearly)\s+)?$"
-)
 _OTHER_SUBJECT: Final = re.compile(
     r"\b(?:(?:oncoming|other|approaching|opposing|lead|leading|crossing)\s+(?:vehicle|car)s?"
     r"|trucks?|bus(?:es)?|cyclists?|pedestrians?|motorcycl(?:e|es|ist|ists)"
@@ -440,12 +418,10 @@ _OTHER_SUBJECT: Final = re.compile(
 )
 
 
-def _skip_predicate(word: str, before: str, after: str, person: bool = False) -> bool:
-    """True if the word is not used as a predicate here ("I can see", "a safe distance");
-    for a question to you (``person``), "I can overtake" is the ego vehicle's predicate."""
+def _skip_predicate(word: str, before: str, after: str) -> bool:
+    """True if the word is not used as a predicate here ("I can see", "a safe distance")."""
     if word in _MODALS or word.endswith("able to"):
-        first_person = _FIRST_PERSON.search(before) and not person
-        return bool(_PERCEPTION.match(after) or first_person)
+        return bool(_PERCEPTION.match(after) or _FIRST_PERSON.search(before))
     if word == "block":
         return bool(_NOUN_BLOCK.search(before))
     if word == "safe":
