@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
-from analysis._confseq import SEQUENCE_METHODS, SequenceMethod, open_sequence
-from analysis._intervals import METHODS, Method, binomial_interval
+from analysis._certify import outcome_bounds
+from analysis._confseq import SEQUENCE_METHODS, SequenceMethod
+from analysis._intervals import Method
 from analysis._multiplicity import method_label
 from analysis._spec import Event
 from drivecert import UsageError
@@ -160,9 +160,9 @@ def attribute(
         group = pairs.get(key)
         missed = group["missed"].to_numpy(dtype=bool) if group is not None else np.zeros(0, bool)
         events = group["event"].to_numpy(dtype=bool) if group is not None else np.zeros(0, bool)
-        seen_low, seen_high = _bounds(events[~missed], each, interval)
-        missed_low, missed_high = _bounds(events[missed], each, interval)
-        share_low, share_high = _bounds(missed[events], each, interval)
+        seen_low, seen_high = outcome_bounds(events[~missed], each, interval)
+        missed_low, missed_high = outcome_bounds(events[missed], each, interval)
+        share_low, share_high = outcome_bounds(missed[events], each, interval)
         out.append(
             Attribution(
                 scenario=str(cell.scenario),
@@ -268,20 +268,6 @@ def scene_pairs(table: pd.DataFrame, event: Event) -> pd.DataFrame:
         answered=answered.reindex(decisions["row"]).to_numpy(),
     )
     return decisions[decisions["answered"]].drop(columns=["row", "answered"])
-
-
-def _bounds(
-    outcomes: NDArray[np.bool_], delta: float, method: Method | SequenceMethod
-) -> tuple[float, float]:
-    """An interval on the mean of 0/1 outcomes in order: exact for fixed n, else the
-    confidence sequence at its last observation."""
-    if method in METHODS:
-        interval = binomial_interval(int(outcomes.sum()), int(outcomes.size), delta, method)
-        return interval.lower, interval.upper
-    sequence = open_sequence(method, delta)
-    for x in outcomes:
-        sequence.update(float(x))
-    return sequence.interval()
 
 
 def _missed_by(ids: pd.Series) -> str:

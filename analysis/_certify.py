@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from analysis._certificate import CERTIFY_METHODS, Certificate
 from analysis._checks import check_choice, check_delta
-from analysis._confseq import SequenceMethod, open_sequence
+from analysis._confseq import ConfidenceSequence, SequenceMethod, open_sequence
 from analysis._intervals import METHODS, Method, binomial_interval
 from analysis._multiplicity import (
     MULTIPLICITIES,
@@ -156,13 +156,32 @@ def cell_bounds(
     """One cell's interval at level ``delta`` and its one-sided p-values at the threshold."""
     k, n = int(outcomes.sum()), int(outcomes.size)
     if method in METHODS:
-        interval = binomial_interval(k, n, delta, method)
-        return interval.lower, interval.upper, fixed_pvalues(k, n, spec.threshold, method)
+        lower, upper = outcome_bounds(outcomes, delta, method)
+        return lower, upper, fixed_pvalues(k, n, spec.threshold, method)
+    sequence = fed_sequence(outcomes, delta, method)
+    lower, upper = sequence.interval()
+    return lower, upper, sequence.pvalues(spec.threshold)
+
+
+def outcome_bounds(
+    outcomes: NDArray[np.bool_], delta: float, method: Method | SequenceMethod
+) -> tuple[float, float]:
+    """An interval on the mean of 0/1 outcomes in order at level ``delta``: the fixed-n
+    interval, or the confidence sequence at its last observation."""
+    if method in METHODS:
+        interval = binomial_interval(int(outcomes.sum()), int(outcomes.size), delta, method)
+        return interval.lower, interval.upper
+    return fed_sequence(outcomes, delta, method).interval()
+
+
+def fed_sequence(
+    outcomes: NDArray[np.bool_], delta: float, method: SequenceMethod | str
+) -> ConfidenceSequence:
+    """A confidence sequence of ``method`` that has observed ``outcomes`` in order."""
     sequence = open_sequence(method, delta)
     for x in outcomes:
         sequence.update(float(x))
-    lower, upper = sequence.interval()
-    return lower, upper, sequence.pvalues(spec.threshold)
+    return sequence
 
 
 def check_event_column(table: pd.DataFrame, event: str) -> None:
