@@ -9,6 +9,7 @@ from drivecert._answers import ACTION_CHOICES_TEXT, ACTION_OPTIONS, ANSWERS, Ans
 from drivecert._errors import DrivecertError, UsageError, one_line
 from drivecert._files import atomic_text, publish, write_atomic
 from drivecert._jsonl import json_lines
+from drivecert._options import probability_option
 from drivecert._pixels import pixel_sha256
 from drivecert._registry import Registry, did_you_mean
 from drivecert._seeding import derive_seed
@@ -30,6 +31,7 @@ __all__ = [
     "json_lines",
     "one_line",
     "pixel_sha256",
+    "probability_option",
     "publish",
     "write_atomic",
 ]

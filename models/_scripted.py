@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from drivecert import UsageError, derive_seed
+from drivecert import UsageError, derive_seed, probability_option
 from models._types import AnswerKey, Decoding, ModelQuery, Response
 
 NAMES = ("oracle", "always-yes", "always-no", "always-proceed", "always-stop", "noisy")
@@ -171,16 +171,6 @@ def _most_specific(rules: Sequence[Rule], condition: dict[str, str], fallback: f
     return best.rate if best is not None else fallback
 
 
-def _rate(text: str, what: str, spec: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 <= value <= 1.0:
-        raise UsageError(f"{what}={text!r} in {spec!r} is not a probability in [0, 1]")
-    return value
-
-
 def parse_scripted(rest: str) -> ScriptedSpec:
     """Parse what follows ``scripted:``.
 
@@ -200,7 +190,7 @@ def parse_scripted(rest: str) -> ScriptedSpec:
         if key == "latency_ms":
             latency_ms = _milliseconds(value, spec)
         elif key == "fail":
-            fail = _rate(value, key, spec)
+            fail = probability_option(key, value, repr(spec))
         elif key == "style":
             if value not in STYLES:
                 raise UsageError(f"style={value!r} in {spec!r}; valid: {', '.join(STYLES)}")
@@ -208,14 +198,14 @@ def parse_scripted(rest: str) -> ScriptedSpec:
         elif name != "noisy":
             raise UsageError(f"{spec!r}: only scripted:noisy takes {key}=...; valid forms: {FORMS}")
         elif key == "error":
-            error = _rate(value, key, spec)
+            error = probability_option(key, value, repr(spec))
         elif key.partition(".")[0] in ATTRIBUTION_RATES:
             family, _, rule = key.partition(".")
             default, family_rules = rates.get(family, (None, ()))
             if rule:
                 rates[family] = (default, (*family_rules, _rule(rule, value, spec)))
             else:
-                rates[family] = (_rate(value, key, spec), family_rules)
+                rates[family] = (probability_option(key, value, repr(spec)), family_rules)
         else:
             rules.append(_rule(key, value, spec))
     return ScriptedSpec(
@@ -240,7 +230,7 @@ def _rule(key: str, value: str, spec: str) -> Rule:
                 f"{key!r} in {spec!r} is not variable.value (e.g. weather.HardRainNoon)"
             )
         match.append((var, val))
-    return Rule(tuple(match), _rate(value, key, spec))
+    return Rule(tuple(match), probability_option(key, value, repr(spec)))
 
 
 def _milliseconds(text: str, spec: str) -> float:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from drivecert import ANSWERS, AnswerKind, UsageError, derive_seed
+from drivecert import ANSWERS, AnswerKind, UsageError, derive_seed, probability_option
 from harness.judge._judge import JUDGES, JudgeKind
 from harness.judge._normalise import normalise_answer
 
@@ -37,16 +37,6 @@ class ScriptedJudge:
         return ANSWERS[kind][0] if draw < self.bold else None
 
 
-def _rate(text: str, key: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 <= value <= 1.0:
-        raise UsageError(f"{key}={text!r} in the scripted judge is not a probability; {FORMS}")
-    return value
-
-
 def _open(rest: str, cache: Path | None) -> ScriptedJudge:
     del cache  # nothing to cache
     rates = {"shy": 0.0, "bold": 0.0}
@@ -54,7 +44,7 @@ def _open(rest: str, cache: Path | None) -> ScriptedJudge:
         key, sep, value = item.partition("=")
         if not sep or key not in rates:
             raise UsageError(f"{item!r} is not a scripted judge option; {FORMS}")
-        rates[key] = _rate(value, key)
+        rates[key] = probability_option(key, value, "the scripted judge", FORMS)
     return ScriptedJudge(rates["shy"], rates["bold"], f"scripted:{rest}")
 
 
