@@ -241,13 +241,9 @@ def judge_command(
 
 def _judge_labels(labels: Path, out: Path | None, as_json: bool, reader: Judge) -> None:
     """The judge's accuracy against the labelled replies in ``labels``."""
-    from harness.judge._accuracy import accuracy_text, judge_accuracy, read_labelled
+    from harness.judge._accuracy import accuracy_text, judge_accuracy, load_labelled
 
-    if not labels.is_file():
-        raise UsageError(f"no such file {str(labels)!r}; give a JSONL file of labelled replies")
-    with labels.open("rb") as handle:
-        records = [record for _, record in json_lines(handle, str(labels))]
-    accuracy = judge_accuracy(read_labelled(records, str(labels)), reader.read)
+    accuracy = judge_accuracy(load_labelled(labels)[0], reader.read)
     text = (
         json.dumps(accuracy.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if as_json

@@ -277,10 +277,9 @@ DEFAULT_LABELS = (
 _DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 
-def judge_calibration(path: Path, read: Reader) -> JudgeCalibration:
-    """The judge's calibration on the labelled replies in ``path`` (JSONL), or on the
-    project's own sets when ``path`` is ``default``: each reply read by ``read`` and
-    compared with its label; the bytes' sha256 is its fingerprint.
+def load_labelled(path: Path) -> tuple[list[LabelledReply], str]:
+    """The labelled replies in ``path`` (JSONL), or the project's own sets when ``path`` is
+    ``default``, and the sha256 of their bytes.
 
     Raises:
         UsageError: naming a missing file or a bad line.
@@ -296,10 +295,20 @@ def judge_calibration(path: Path, read: Reader) -> JudgeCalibration:
         data = b"".join(f.read_bytes().rstrip(b"\n") + b"\n" for f in files)
         where = "the default labelled sets"
     elif not path.is_file():
-        raise UsageError(f"no labelled replies at {path}; give a JSONL file for --judge-labels")
+        raise UsageError(
+            f"no labelled replies at {path} (no such file); give a JSONL file of labelled "
+            "replies, or default for the project's own"
+        )
     else:
         data, where = path.read_bytes(), str(path)
     records = [record for _, record in json_lines(io.BytesIO(data), where)]
-    replies = read_labelled(records, where)
-    pairs = [(r.label, read(r.response, r.kind, r.question)) for r in replies]
-    return calibrate(pairs, fingerprint_of(data))
+    return read_labelled(records, where), fingerprint_of(data)
+
+
+def judge_calibration(path: Path, read: Reader) -> JudgeCalibration:
+    """The judge's calibration on the labelled replies of :func:`load_labelled`: each reply
+    read by ``read`` and compared with its label; the bytes' sha256 is its fingerprint."""
+    replies, fingerprint = load_labelled(path)
+    return calibrate(
+        [(r.label, read(r.response, r.kind, r.question)) for r in replies], fingerprint
+    )
