@@ -82,7 +82,8 @@ class ReportData:
     full_frames: dict[str, str] = field(default_factory=dict)
     thumbs: dict[str, str] = field(default_factory=dict)
     attribution: list[Attribution] = field(default_factory=list)
-    question_texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    question_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per scenario, each question id's wording."""
 
 
 def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
@@ -132,15 +133,17 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
             if (root / "attribution.csv").is_file()
             else []
         ),
-        question_texts={
-            (str(scenario), str(question)): str(text)
-            for (scenario, question), text in rows.groupby(["scenario", "question"], sort=False)[
-                "question_text"
-            ]
-            .first()
-            .items()
-        },
+        question_texts=_question_texts(rows),
     )
+
+
+def _question_texts(rows: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Per scenario, each question id's wording (its first row's)."""
+    first = rows.groupby(["scenario", "question"], sort=False)["question_text"].first()
+    texts: dict[str, dict[str, str]] = {}
+    for (scenario, question), text in first.items():
+        texts.setdefault(str(scenario), {})[str(question)] = str(text)
+    return texts
 
 
 def _galleries(rows: pd.DataFrame, images: FrameImages) -> list[CellGallery]:

@@ -149,13 +149,10 @@ def _attribution_groups(data: ReportData, sweep: bool) -> list[dict[str, Any]]:
     how many of them came with a perception error, certified."""
     groups: dict[tuple[str, str, str], list[str]] = {}
     for item in data.attribution:
-        texts = {
-            q: t for (scenario, q), t in data.question_texts.items() if scenario == item.scenario
-        }
         key = (item.scenario, item.model, item.condition)
         lines = groups.setdefault(key, [])
         if item.events:
-            lines.append(attribution_sentence(item, texts))
+            lines.append(attribution_sentence(item, data.question_texts.get(item.scenario)))
     return [
         {
             "heading": f"{scenario} · {model} · {condition}" if sweep else condition,
