@@ -188,11 +188,6 @@ class Answerer:
         return questions_of(rendered, plan.scenario.ask(rendered.scene))
 
 
-def reference_questions(plan: Plan) -> dict[str, Question]:
-    """The plan's questions by id, from its first scene (texts for rows of undrawable scenes)."""
-    return plan.reference
-
-
 @dataclass
 class LocalExecutor:
     """Renders in a worker thread while the model answers in this one.

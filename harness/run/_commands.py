@@ -314,15 +314,13 @@ def print_result(result: RunResult, console: Console) -> None:
     """The safety table (conditions down, questions across), the outputs and the queries."""
     import pandas as pd
 
-    from harness.run._ask import reference_questions
-
     certificates = pd.read_csv(result.written["certificates"], keep_default_na=False)
     plan = result.plan
     config = plan.config
     variables = [
         v.name for v in plan.scenario.variables if any(v.name in c for c in plan.conditions)
     ]
-    roles = {q.id: q.role for q in reference_questions(plan).values()}
+    roles = {q.id: q.role for q in plan.reference.values()}
     cells = {(str(r.condition), str(r.question)): r for r in certificates.itertuples(index=False)}
     for role in ("decision", "perception"):
         questions = [q for q in plan.questions if roles.get(q, "decision") == role]

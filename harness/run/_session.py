@@ -24,7 +24,7 @@ from analysis import AnalysisOptions, write_analysis
 from drivecert import DrivecertError, UsageError, write_atomic
 from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
 from harness.report import write_report
-from harness.run._ask import Answerer, Asker, LocalExecutor, reference_questions
+from harness.run._ask import Answerer, Asker, LocalExecutor
 from harness.run._config import RunConfig, Settings, fingerprint
 from harness.run._export import ordered_rows
 from harness.run._pipeline import Counters, Executor, Pipeline
@@ -573,7 +573,7 @@ def question_roles(plan: Plan | SweepPlan) -> pd.DataFrame:
     rows = [
         (name, q.id, q.role, ",".join(q.perceives))
         for name, first in firsts.items()
-        for q in reference_questions(first).values()
+        for q in first.reference.values()
     ]
     return pd.DataFrame(rows, columns=["scenario", "question", "role", "perceives"])
 
