@@ -12,7 +12,7 @@ from drivecert._jsonl import json_lines
 from drivecert._options import probability_option
 from drivecert._pixels import pixel_sha256
 from drivecert._registry import Registry, did_you_mean
-from drivecert._seeding import derive_seed
+from drivecert._seeding import derive_seed, derive_uniform
 
 __version__ = "0.1.0"
 
@@ -27,6 +27,7 @@ __all__ = [
     "__version__",
     "atomic_text",
     "derive_seed",
+    "derive_uniform",
     "did_you_mean",
     "json_lines",
     "one_line",

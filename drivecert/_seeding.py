@@ -22,3 +22,8 @@ def derive_seed(*parts: object) -> int:
     payload = json.dumps(parts, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
     digest = hashlib.blake2b(payload.encode("ascii"), digest_size=8).digest()
     return int.from_bytes(digest, "little") & _MASK64
+
+
+def derive_uniform(*parts: object) -> float:
+    """A uniform draw in [0, 1) fixed by ``parts``: the top 53 bits of :func:`derive_seed`."""
+    return (derive_seed(*parts) >> 11) / 2.0**53

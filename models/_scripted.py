@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from drivecert import UsageError, derive_seed, probability_option
+from drivecert import UsageError, derive_seed, derive_uniform, probability_option
 from models._types import AnswerKey, Decoding, ModelQuery, Response
 
 NAMES = ("oracle", "always-yes", "always-no", "always-proceed", "always-stop", "noisy")
@@ -284,15 +284,15 @@ def missed(spec: ScriptedSpec, key: AnswerKey, perception: str) -> bool:
             f"{spec.text} needs each perception question's id; build the AnswerKey with "
             "question=... (the harness does)"
         )
-    draw = derive_seed("scripted-perceive", spec.text, key.seed, key.sample, perception) >> 11
-    return draw / 2.0**53 < spec.rate("perception", dict(key.condition))
+    draw = derive_uniform("scripted-perceive", spec.text, key.seed, key.sample, perception)
+    return draw < spec.rate("perception", dict(key.condition))
 
 
 def scripted_fails(spec: ScriptedSpec, key: AnswerKey, question: str) -> bool:
     """Whether the query fails: a uniform draw of its own (not the answer's) below ``fail``."""
     if spec.fail <= 0:
         return False
-    draw = (derive_seed("scripted-fail", key.seed, key.sample, question) >> 11) / 2.0**53
+    draw = derive_uniform("scripted-fail", key.seed, key.sample, question)
     return draw < spec.fail  # draw is in [0, 1), so fail=1 fails every query
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from drivecert import ANSWERS, AnswerKind, UsageError, derive_seed, probability_option
+from drivecert import ANSWERS, AnswerKind, UsageError, derive_uniform, probability_option
 from harness.judge._judge import JUDGES, JudgeKind
 from harness.judge._normalise import normalise_answer
 
@@ -31,7 +31,7 @@ class ScriptedJudge:
     def read(self, response: str, kind: AnswerKind, question: str | None) -> str | None:
         """The rules' reading, then the set errors (module doc)."""
         answer = normalise_answer(response, kind, question)
-        draw = (derive_seed("scripted-judge", self.judge_id, response, question) >> 11) / 2.0**53
+        draw = derive_uniform("scripted-judge", self.judge_id, response, question)
         if answer is not None:
             return None if draw < self.shy else answer
         return ANSWERS[kind][0] if draw < self.bold else None
