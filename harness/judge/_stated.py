@@ -43,9 +43,10 @@ keeps these rules from ever giving the opposite answer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from ._question import action_class
 from ._text import AMBIGUOUS, SKIPPED_ROLES, Clause, strip_filler
 
 ShapeKind = Literal["existence", "copula", "person", "universal", "count"]
@@ -67,7 +68,9 @@ class QuestionShape:
         sides: location words of the question (left, right, own lane, next lane ...).
         words: the words after the question's verb (copula), e.g. ("the", "road",
             "clear", "to", "accelerate").
-        person: the subject is you / we / I (a reply's I / we / the ego vehicle is it).
+        person: the question's subject when it is you / we / I, else "" (a reply's I / we /
+            the ego vehicle is it, and its "you" when the question says I or we).
+        noun: the asked noun itself, singular (existence), "" for anyone / anything.
     """
 
     kind: ShapeKind
@@ -78,7 +81,8 @@ class QuestionShape:
     places: frozenset[str] = frozenset()
     aux: str = ""
     words: tuple[str, ...] = ()
-    person: bool = False
+    person: str = ""
+    noun: str = ""
 
 
 _SYNONYMS: Final[tuple[frozenset[str], ...]] = tuple(
@@ -94,8 +98,10 @@ _SYNONYMS: Final[tuple[frozenset[str], ...]] = tuple(
     )
 )
 _NUMBER_WORDS: Final = (
-    r"a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|some|many|multiple"
-    r"|a\s+few|a\s+couple\s+of|a\s+number\s+of|[1-9]\d*"
+    r"a\s+few|a\s+couple\s+of|a\s+number\s+of|a\s+(?:group|pair|line|row|handful)\s+of"
+    r"(?:\s+(?:two|three|four|five|six|seven|eight|nine|ten|[1-9]\d*))?|dozens\s+of|lots\s+of"
+    r"|a\s+lot\s+of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|some|many"
+    r"|multiple|[1-9]\d*"
 )
 _STOP_HEAD: Final = frozenset(
     {
@@ -187,6 +193,7 @@ def question_shape(question: str | None) -> QuestionShape | None:
     if not question:
         return None
     text = " ".join(question.lower().replace("\u2019", "'").split()).rstrip(" ?.!")
+    text = re.sub(r"^(are\s+there\s+)multiple\b", r"\1at least two", text)  # counts: >= 2
     if _UNIVERSAL.search(text):
         return QuestionShape("universal", words=tuple(_WORD.findall(text)))
     compared = _COMPARED_Q.match(text)
@@ -200,6 +207,7 @@ def question_shape(question: str | None) -> QuestionShape | None:
             qualifiers=base.qualifiers,
             sides=base.sides,
             words=(compared.group("cmp").replace(" ", "_"), compared.group("n")),
+            noun=base.noun,
         )
     if _QUANTITY.search(text):
         return None  # "Are there many ...?" asks a vague amount
@@ -217,7 +225,7 @@ def question_shape(question: str | None) -> QuestionShape | None:
     if _PERSON_MODAL.match(text):
         return QuestionShape(
             "person",
-            person=True,
+            person=text.split()[1],
             aux=text.split()[0],
             words=tuple(_WORD.findall(text))[2:],
             sides=_sides(tuple(_WORD.findall(text))),
@@ -225,12 +233,12 @@ def question_shape(question: str | None) -> QuestionShape | None:
     copula = _COPULA_Q.match(text)
     if copula:
         words = tuple(_WORD.findall(copula.group("rest")))
-        if len(words) >= 2 and words[0] not in _DUMMY_SUBJECT:
+        if len(words) >= 2 and (words[0] not in _DUMMY_SUBJECT or words[0] == "it"):
             return QuestionShape(
                 "copula",
                 sides=_sides(words),
                 words=words,
-                person=words[0] in _PERSON_SUBJECT,
+                person=words[0] if words[0] in _PERSON_SUBJECT else "",
                 aux=text.split()[0],
             )
     return None
@@ -239,6 +247,7 @@ def question_shape(question: str | None) -> QuestionShape | None:
 def _existence(rest: str, pronoun: str | None, aux: str) -> QuestionShape | None:
     words = _WORD.findall(rest)
     chunk: list[str] = []
+    noun = ""
     if pronoun in ("anyone", "anybody", "someone", "somebody"):
         heads = _related("person")
     elif pronoun in ("anything", "something"):
@@ -251,7 +260,8 @@ def _existence(rest: str, pronoun: str | None, aux: str) -> QuestionShape | None
                 chunk.append(word)
         if not chunk:
             return None
-        heads = _related(_singular(chunk[-1]))
+        noun = _singular(chunk[-1])
+        heads = _related(noun)
     after = words[len(chunk) :] if chunk else words
     qualifiers = frozenset(_stem(w) for w in after if w.endswith(("ing", "ed")) or w in _STATES)
     return QuestionShape(
@@ -262,6 +272,7 @@ def _existence(rest: str, pronoun: str | None, aux: str) -> QuestionShape | None
         sides=_sides(tuple(words)),
         places=_place_nouns(words, heads),
         aux=aux,
+        noun=noun,
     )
 
 
@@ -299,6 +310,29 @@ def _qualified(lower: str, shape: QuestionShape) -> bool:
     if not shape.qualifiers:
         return True
     return bool(shape.qualifiers & {_stem(w) for w in _WORD.findall(lower)})
+
+
+#: Words for a whole kind, not one sort of it: "no vehicles" says there is no truck either,
+#: "no cars" does not (see :func:`_narrowed`).
+_GENERAL: Final = frozenset(
+    {"traffic", "vehicle", "person", "people", "pedestrian", "anyone", "anybody", "someone",
+     "walker", "obstacle", "object", "obstruction", "cyclist", "bicycle", "bike", "bicyclist",
+     "rider", "light", "signal"}
+)  # fmt: skip
+
+
+def _narrowed(shape: QuestionShape, whole: str) -> QuestionShape:
+    """A reply that names two sorts of the asked kind, one of them in a clause with "only"
+    (which is not read: "No cars, only trucks."), answers only by the asked noun itself:
+    what it says of cars is not what it says of trucks. Without "only" the two readings
+    meet and disagree."""
+    if shape.kind not in ("existence", "count") or not shape.noun or not _ONLY.search(whole):
+        return shape
+    sorts = {_singular(w) for w in _WORD.findall(whole)} & shape.heads - _GENERAL
+    if len(sorts) < 2:
+        return shape
+    kept = {shape.noun} | (shape.heads & _GENERAL if shape.noun in _GENERAL else set())
+    return replace(shape, heads=frozenset(kept))
 
 
 def _related(noun: str) -> frozenset[str]:
@@ -370,7 +404,8 @@ def _clash(asked: frozenset[str], said: frozenset[str]) -> bool:
 _DOUBT: Final = re.compile(
     r"\b(?:not\s+(?:true|the\s+case|correct|accurate)|untrue|false\s+that|doubt\w*"
     r"|unlikely|wrong\s+to\s+say|whether|if|unless|might|may|could|possibly|perhaps"
-    r"|probably|maybe|not\s+that|though|although|(?:done|stopped|finished|quit|ceased)"
+    r"|probably|maybe|not\s+that|though|although|not\s+(?:sure|certain)|unsure|uncertain"
+    r"|necessarily|(?:done|stopped|finished|quit|ceased)"
     r"\s+\w+ing)\b"
 )
 _NONE_CLAUSE: Final = re.compile(
@@ -401,7 +436,10 @@ _NONE_OF: Final = re.compile(
 _OCCUPIED_BY: Final = re.compile(
     r"\b(?P<place>[a-z-]+)\s+(?:is|are)\s+(?:occupied|taken|blocked)\s+by\s+(?P<rest>[^.;]*)"
 )
-_LABELLED_COUNT: Final = re.compile(r"^(?P<noun>[a-z ]+?)\s*[:=]\s*(?P<n>\d+)\W*$")
+_LABELLED_COUNT: Final = re.compile(
+    r"^[{\[\s\"']*(?P<noun>[a-z ]+?)[\"']?\s*[:=]\s*[\"']?(?P<n>\d+)\W*$"
+)
+_COUNT_LABELS: Final = frozenset({"count", "number", "total", "n"})
 _ZERO_COUNT: Final = re.compile(
     r"\b(?:count|see|spot|detect|there\s+are|there\s+is)\s+(?:zero|0)\b(?P<rest>[^.;]*)"
     r"|\bnumber\s+of\s+(?P<noun>[\w ]+?)\s+(?:[\w ]+?\s+)?is\s+(?:zero|0)\b"
@@ -438,7 +476,7 @@ _I_SEE: Final = re.compile(
 
 _SCOPE: Final = re.compile(
     r"\b(?:except|excepting|besides|apart\s+from|aside\s+from|other\s+than|but|save|instead"
-    r"|rather\s+than|all\s+but|no\s+longer|anymore|any\s+more|used\s+to|was|were|will"
+    r"|rather\s+than|all\s+but|used\s+to|was|were|will"
     r"|going\s+to|about\s+to|earlier|expected|until|deny|denying|denied|suggests?|call"
     r"|denies|lack|lacking|absent|gone|missing|without|hardly|barely|scarcely|otherwise|then"
     r"|no\s+further"
@@ -446,6 +484,8 @@ _SCOPE: Final = re.compile(
     r"|[\"\u201c\u201d]|'\s|\s'"
 )
 _ONLY: Final = re.compile(r"\bonly\b")
+#: Another time, except for a state: "The light isn't red anymore." answers "Is it red?".
+_NO_LONGER: Final = re.compile(r"\b(?:no\s+longer|anymore|any\s+more)\b")
 
 
 def stated_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
@@ -453,10 +493,19 @@ def stated_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
     when statements disagree, or None when none answers.
 
     Only plain replies are read: one that makes an exception ("except", "apart from",
-    "but", "only"), speaks of another time ("was", "will", "no longer"), quotes, or denies
-    something reads nothing, since its statement may not hold of what is asked now."""
+    "but"), speaks of another time ("was", "will", "no longer"), quotes, or denies
+    something reads nothing, since its statement may not hold of what is asked now; nor
+    does a clause with "only" ("only a sedan"), nor any state reply with one."""
+    short = _leading_short_answer(clauses, shape)
+    if short is not None:
+        return short  # "I shouldn't; the light is about to turn red." answers first
     whole = _expanded(" ".join(c.lower for c in clauses))
-    if _SCOPE.search(whole) or (shape.kind != "count" and _ONLY.search(whole)):
+    shape = _narrowed(shape, whole)
+    if (
+        _SCOPE.search(whole)
+        or (shape.kind != "copula" and _NO_LONGER.search(whole))
+        or (shape.kind == "copula" and _ONLY.search(whole))  # "No one is on it, only a bike."
+    ):
         return None
     if shape.kind == "count" and len(_COUNT_MIX.findall(whole)) > 1:
         return None  # "One car is parked, two more are moving." counts twice
@@ -465,23 +514,13 @@ def stated_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
         if clause.role in SKIPPED_ROLES or _conditional(clauses, index):
             continue
         lower = _expanded(strip_filler(clause.lower).strip())
-        if not lower or _DOUBT.search(lower):
-            continue
-        if shape.kind == "existence" and _conflicting(shape, lower):
-            continue
-        value = _short_answer(lower, shape)
-        if value is None and shape.kind == "existence":
-            value = _existence_reading(lower, shape)
-        elif value is None and shape.kind == "copula":
-            value = _copula_reading(lower, shape)
-            if value is None and clause.role == "main":
-                value = _sentence_contrast(clauses, index, shape)
-        elif value is None and shape.kind == "count":
-            value = _compared(lower, shape)
-        elif value is None and shape.kind == "universal":
-            value = _all_reading(lower)
-        elif value is None and shape.kind == "person":
-            value = _echoed(lower, shape)
+        if shape.kind in ("existence", "person") and _ONLY.search(lower):
+            continue  # "only a sedan" restricts; what it says of the asked thing is unclear
+        denied = _NOT_THE_CASE.match(lower)
+        if denied:  # "It is not true that the lane is clear." denies what follows
+            value = _denied_reading(denied.group("rest"), shape, clauses, index)
+        else:
+            value = _clause_reading(lower, shape, clauses, index)
         if value is not None:
             readings.append(value)
     if not readings:
@@ -489,11 +528,90 @@ def stated_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
     return readings[0] if len(set(readings)) == 1 else AMBIGUOUS
 
 
+#: State words whose negation is the other: "not blocked" is clear, "not green" is not red.
+_COMPLEMENTS: Final = {
+    "clear": "blocked", "blocked": "clear", "open": "closed", "closed": "open", "wet": "dry",
+    "dry": "wet", "empty": "occupied", "occupied": "empty", "moving": "stationary",
+    "stationary": "moving", "lit": "unlit", "visible": "hidden",
+}  # fmt: skip
+
+
+def _denied_reading(
+    inner: str, shape: QuestionShape, clauses: list[Clause], index: int
+) -> str | None:
+    """The opposite of what ``inner`` states, when it restates the question (or states
+    the complement of its state: "not the case that the lane is blocked" is clear), and
+    offers no choice ("clear or blocked")."""
+    if re.search(r"\bor\b", inner) or shape.kind not in ("copula", "existence"):
+        return None
+    states = [w for w in shape.words if w in _STATES or w in _ANTONYMS] or list(shape.words[-1:])
+    asked = set(states) | {_COMPLEMENTS[w] for w in states if w in _COMPLEMENTS}
+    if shape.kind == "copula" and not asked & set(_WORD.findall(inner)):
+        return None  # "not true that the light is green" says nothing of red
+    value = _clause_reading(inner, shape, clauses, index)
+    return {"yes": "no", "no": "yes"}.get(value or "")
+
+
+_NOT_THAT_I_SEE: Final = re.compile(r"not\s+that\s+(?:i|we)\s+can\s+(?:see|tell|spot)\W*")
+_NOT_THE_CASE: Final = re.compile(r"^it\s+is\s+not\s+(?:true|the\s+case)\s+that\s+(?P<rest>.+)$")
+
+
+def _clause_reading(
+    lower: str, shape: QuestionShape, clauses: list[Clause], index: int
+) -> str | None:
+    """What one clause (``lower``, normalised; ``clauses[index]``) states for the question."""
+    if shape.kind == "existence" and _NOT_THAT_I_SEE.fullmatch(lower):
+        return "no"
+    if not lower or _DOUBT.search(lower):
+        return None
+    if shape.kind == "existence" and _conflicting(shape, lower):
+        return None
+    value = _short_answer(lower, shape)
+    if value is None and shape.kind == "existence":
+        value = _existence_reading(lower, shape)
+    elif value is None and shape.kind == "copula":
+        value = _copula_reading(lower, shape)
+        if value is None and clauses[index].role == "main":
+            value = _sentence_contrast(clauses, index, shape)
+    elif value is None and shape.kind == "count":
+        value = _compared(lower, shape)
+    elif value is None and shape.kind == "universal":
+        value = _all_reading(lower)
+    elif value is None and shape.kind == "person":
+        sentence = clauses[index].sentence
+        tail = " ".join(c.lower for c in clauses[index + 1 :] if c.sentence == sentence)
+        value = _echoed(lower, shape, tail)
+    return value
+
+
+def _leading_short_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
+    """A reply that opens with a short answer ("We do not.", "I shouldn't;") answers as a
+    yes or no would, whatever its explanation says; not one under a condition."""
+    for index, clause in enumerate(clauses):
+        if clause.role in SKIPPED_ROLES:
+            continue
+        later = " ".join(c.lower for c in clauses[index + 1 :])
+        if _conditional(clauses, index) or _CORRECTION.search(later):
+            return None
+        return _short_answer(_expanded(strip_filler(clause.lower).strip()), shape)
+    return None
+
+
+#: What takes a first short answer back ("It is — well, it was earlier.").
+_CORRECTION: Final = re.compile(
+    r"\b(?:was|were|earlier|actually|well|anymore|no\s+longer|used\s+to|but|however"
+    r"|though|except|unless|mean|rather|correction)\b"
+)
+
+
 def _count_reading(lower: str, shape: QuestionShape) -> str | None:
     """A count as the answer: "0", "Zero.", "Two.", "pedestrians: 2", "One cyclist.", "I
     count zero trucks", "The number of obstacles is zero"."""
     labelled = _LABELLED_COUNT.match(lower)
-    if labelled and _names_head(labelled.group("noun"), shape):
+    if labelled and (
+        labelled.group("noun").strip() in _COUNT_LABELS
+        or _names_head(labelled.group("noun"), shape)
+    ):
         return "no" if int(labelled.group("n")) == 0 else "yes"
     zero = _ZERO_COUNT.search(lower)
     if zero and _names_head(zero.group("rest") or zero.group("noun") or "", shape):
@@ -545,20 +663,23 @@ def _short_answer(lower: str, shape: QuestionShape) -> str | None:
     short = _SHORT.match(lower)
     if not short or not shape.aux:
         return None
-    aux = short.group("aux")
+    aux, negated = short.group("aux"), bool(short.group("neg"))
+    if aux == "cannot":  # "We can't." for "Can we turn right?"
+        aux, negated = "can", True
     if not (aux == shape.aux or (aux in _BE and shape.aux in _BE)):
         return None
     subject = short.group("subject")
     if shape.kind == "existence":
         fits = subject == "there"
     elif shape.person:
-        fits = re.fullmatch(_EGO, subject) is not None
-    else:
-        pattern = _subject_pattern(shape.words[:-1], False)
-        fits = pattern is not None and re.fullmatch(pattern, subject) is not None
+        fits = re.fullmatch(_ego(shape.person), subject) is not None
+    else:  # "It is." for "Is the road wet?" and "Is it raining?"
+        pattern = _subject_pattern(shape.words[:-1], "")
+        pattern = rf"(?:it|they|{pattern})" if pattern else "it|they"
+        fits = re.fullmatch(pattern, subject) is not None
     if not fits:
         return None
-    return "no" if short.group("neg") else "yes"
+    return "no" if negated else "yes"
 
 
 _STATED_COUNT: Final = re.compile(
@@ -568,7 +689,7 @@ _STATED_COUNT: Final = re.compile(
 
 
 _COUNT_MIX: Final = re.compile(
-    r"\b(?:and|another|other|others|more|per|each|every|way|ways|direction|directions|of"
+    r"\b(?:and|another|other|others|more|per|each|every|of"
     r"|behind|towing|plus|third|second|group|line|pair|both|either|[0-9]+|one|two|three"
     r"|four|five|six|seven|eight|nine|ten|no|zero)\b"
 )
@@ -617,25 +738,73 @@ def _all_reading(lower: str) -> str | None:
     return "no" if k is not None and n is not None and k < n else None
 
 
-def _echoed(lower: str, shape: QuestionShape) -> str | None:
+def _echoed(lower: str, shape: QuestionShape, tail: str = "") -> str | None:
     """ "I can see the traffic light." for "Can you see the traffic light?", "I would not
-    honk." for "Should I honk?": the ego subject with the question's verb and main verb."""
+    honk." for "Should I honk?": the ego subject with the question's verb and main verb.
+    ``tail`` is the rest of the clause's sentence."""
     if not shape.words:
         return None
     verb = re.escape(shape.words[0])
     auxes = {shape.aux} | ({"would"} if shape.aux == "should" else set())
     aux = "|".join(sorted(auxes))
     adverb = r"(?:(?:really|definitely|certainly|clearly|safely|carefully|now)\s+)?"
+    ego = _ego(shape.person)
     echo = re.match(
-        rf"^(?:{_EGO})\s+(?:{aux})(?P<neg>\s+not|not|\s+never)?\s+{adverb}{verb}\b", lower
+        rf"^(?:{ego})\s+(?:{aux})(?P<neg>\s+not|not|\s+never)?\s+{adverb}{verb}\b", lower
     )
     if echo is None and shape.aux == "can":
-        echo = re.match(rf"^(?:{_EGO})\s+can(?P<neg>not)\s+{adverb}{verb}\b", lower)
-    if echo is None or re.match(r"\s+[a-z]+ing\b", lower[echo.end() :]):
+        echo = re.match(rf"^(?:{ego})\s+can(?P<neg>not)\s+{adverb}{verb}\b", lower)
+    if echo is None:
+        return _no_need(lower, shape, verb) or _opposite_action(lower, shape, ego, tail)
+    if re.match(r"\s+[a-z]+ing\b", lower[echo.end() :]):
         return None  # "I should stop worrying" is not about stopping
     if _side_conflict(shape, lower):
         return None  # "I should turn right" for "Should you turn left?"
     return "no" if echo.group("neg") else "yes"
+
+
+#: Per asked action class, the actions that rule it out ("wait" for "proceed").
+_OPPOSITE_ACTIONS: Final = {
+    "proceed": r"wait|stop|halt|hold(?:\s+back)?|stay\s+(?:put|stopped)|remain\s+stopped",
+    "stop": r"proceed|go\s+(?:ahead|on)|continue|keep\s+(?:going|driving|moving)",
+    "lane": r"(?:stay|remain|keep)\s+(?:in\s+)?(?:my|our|the\s+current)\s+lane"
+    r"|stay\s+behind",
+}
+_ADVISING: Final = r"should|must|would|will|need\s+to|needs\s+to|have\s+to|has\s+to"
+
+
+def _advice(shape: QuestionShape) -> bool:
+    """The question asks for advice or need ("Should we ...?", "Do you need to ...?")."""
+    return shape.aux in ("should", "shall", "must", "would") or shape.words[:1] == ("need",)
+
+
+def _no_need(lower: str, shape: QuestionShape, verb: str) -> str | None:
+    """ "No need." / "There is no need to stop." for "Should we stop?"."""
+    if not _advice(shape):
+        return None
+    said = re.match(rf"^(?:there\s+is\s+)?no\s+need(?P<to>\s+to\s+{verb}\b)?", lower)
+    if said is None or (not said.group("to") and lower[said.end() :].strip(" .!")):
+        return None  # "No need to slow down" is about another action
+    return "no"
+
+
+def _opposite_action(lower: str, shape: QuestionShape, ego: str, tail: str) -> str | None:
+    """ "We must wait." for "Should we proceed?", "I'd stay in my lane" for "Should you
+    change lanes?": advice to do what rules the asked action out is a no. Only for a
+    question of advice or need, and only when the clause names no other action after."""
+    asked = action_class(" ".join(shape.words))
+    opposite = _OPPOSITE_ACTIONS.get(asked or "")
+    if not _advice(shape) or opposite is None:
+        return None
+    said = re.match(rf"^(?:{ego})\s+(?:{_ADVISING})\s+(?:{opposite})\b(?!\s+[a-z]+ing\b)", lower)
+    if said is None:
+        return None  # nor "We should stop worrying"
+    # What follows up to a purpose or reason ("for the cross traffic to clear") must name no
+    # action: "We should wait and then go" is no answer.
+    rest = re.split(
+        r"\b(?:for|until|while|behind|since|because|as|so)\b", f"{lower[said.end() :]} {tail}"
+    )
+    return "no" if action_class(rest[0]) is None else None
 
 
 def _side_conflict(shape: QuestionShape, lower: str) -> bool:
@@ -771,7 +940,7 @@ def _copula_reading(lower: str, shape: QuestionShape) -> str | None:
 
 
 def _simple_present(
-    lower: str, subject: tuple[str, ...], predicate: tuple[str, ...], person: bool
+    lower: str, subject: tuple[str, ...], predicate: tuple[str, ...], person: str
 ) -> str | None:
     """ "The left lane ends in 200 m." for "Is the left lane ending?"."""
     if not predicate or not predicate[0].endswith("ing") or len(predicate[0]) < 6:
@@ -822,14 +991,15 @@ def _emptied(lower: str, subject: tuple[str, ...], predicate: tuple[str, ...]) -
 
 _NOTHING_IN: Final = re.compile(
     r"^(?:no|nobody|no\s+one|no-one|nothing|not\s+a\s+single)\b(?:\s+(?!part\b|space\b"
-    r"|spot\b|room\b)[a-z-]+){0,3}?\s+(?:is|are)\s+(?:currently\s+)?(?:in|on|at|inside"
+    r"|spot\b|room\b)[a-z-]+){0,3}?\s+(?:is|are)\s+(?:currently\s+)?"
+    r"(?:(?:parked|stopped|standing|sitting|waiting|stationary)\s+)?(?:in|on|at|inside"
     r"|within|using|crossing)\s+(?:the\s+|this\s+|that\s+)?(?P<place>[a-z -]+?)\W*"
     r"(?:,?\s*so\s+it\s+is\s+(?:empty|clear|free))?\W*$"
 )
 
 
 def _restated(
-    lower: str, subject: tuple[str, ...], predicate: tuple[str, ...], person: bool
+    lower: str, subject: tuple[str, ...], predicate: tuple[str, ...], person: str
 ) -> str | None:
     key = _predicate_key(predicate)
     if key is None:
@@ -954,11 +1124,17 @@ def _subject_names(subject: tuple[str, ...]) -> set[str]:
     return names
 
 
-def _subject_pattern(subject: tuple[str, ...], person: bool) -> str | None:
+def _ego(person: str) -> str:
+    """What a reply may call the question's person: I, we, the ego vehicle; and "you" when
+    the question asks about I or we ("Should I brake?" -> "You should brake now.")."""
+    return rf"(?:{_EGO}|you)" if person in ("i", "we") else _EGO
+
+
+def _subject_pattern(subject: tuple[str, ...], person: str) -> str | None:
     """What the reply may call the question's subject: its head noun (and synonyms), "it"
-    or "they"; for a person question, I, we or the ego vehicle."""
+    or "they"; for a person question, I, we or the ego vehicle (see :func:`_ego`)."""
     if person:
-        return _EGO
+        return _ego(person)
     names = sorted(_subject_names(subject), key=len, reverse=True)
     if not names:
         return None

@@ -115,8 +115,10 @@ _ANSWER_KEYS: Final = (
     "final_answer", "finalanswer", "answer", "choice", "option", "action", "decision",
     "prediction", "label", "result", "response", "output",
 )  # fmt: skip
+#: Fields a count comes in (``{"count": 0}``), read only when no answer field is given.
+_COUNT_KEYS: Final = ("count", "number", "total", "num")
 _JSON_FIELD: Final = re.compile(
-    r"[\"']?(\w+)[\"']?\s*:\s*(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|(true|false))", re.I
+    r"[\"']?(\w+)[\"']?\s*:\s*(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|(true|false)|(\d+)\b)", re.I
 )
 
 
@@ -126,12 +128,16 @@ def json_answers(text: str) -> list[str] | None:
     All answer-like fields ("answer", "final_answer", "action", "choice", "decision",
     "option", "response", ...) are returned, in the object's order, so that the caller
     can require them to agree. Booleans come back as "yes"/"no". Strict JSON is tried
-    first, then a lenient key/value scan that also accepts single quotes.
+    first, then a lenient key/value scan that also accepts single quotes. An object with no
+    answer field, only a count (``{"count": 0}``), answers with the count.
     """
     for match in _JSON_OBJECT.finditer(text):
-        values = [value for name, value in _json_fields(match.group(0)) if name in _ANSWER_KEYS]
+        fields = _json_fields(match.group(0))
+        values = [value for name, value in fields if name in _ANSWER_KEYS]
         if values:
             return values
+        if len(fields) == 1 and fields[0][0] in _COUNT_KEYS:
+            return [fields[0][1]]  # only a count: {"count": 0}, not {"object": "car", ...}
     return None
 
 
@@ -148,7 +154,7 @@ def _json_fields(blob: str) -> list[tuple[str, str]]:
         ]
     fields = []
     for match in _JSON_FIELD.finditer(blob):
-        value = match.group(2) or match.group(3) or match.group(4) or ""
+        value = match.group(2) or match.group(3) or match.group(4) or match.group(5) or ""
         fields.append((_key(match.group(1)), _scalar(value)))
     return fields
 

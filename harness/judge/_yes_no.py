@@ -236,7 +236,7 @@ def _body_answer(
         if clause.role in SKIPPED_ROLES:
             continue
         if hedge_blocks(clause, committed=committed or bool(signals)) and not _states_despite_hedge(
-            clause, frame, shape
+            clauses, index, frame, shape
         ):
             return AMBIGUOUS
         explicit = _explicit(clause, frame)
@@ -247,10 +247,12 @@ def _body_answer(
             continue
         if not predicates:
             continue
-        if explicit_sentence is None or (
+        counted = explicit_sentence is None or (
             clause.sentence == explicit_sentence and clause.role == "main"
-        ):
-            signals += _counted_predicates(clauses, index, frame, bool(signals))
+        )
+        if counted:
+            ego_only = shape is not None and bool(shape.person)
+            signals += _counted_predicates(clauses, index, frame, bool(signals), ego_only)
     if not signals:
         if explicit_only or shape is None or not _states(frame, shape):
             return None
@@ -259,21 +261,42 @@ def _body_answer(
 
 
 def _states(frame: QuestionFrame | None, shape: QuestionShape | None) -> bool:
-    """Whether a statement may answer: for existence questions, and for state questions
-    with no predicate family (those are answered by their family's predicates)."""
+    """Whether a statement may answer: for existence questions, questions about you / we
+    (read by their echo), and state questions with no predicate family (those are answered
+    by their family's predicates)."""
     if shape is None:
         return False
-    return frame is None or shape.kind in ("existence", "count", "universal", "person")
+    return (
+        frame is None
+        or shape.kind in ("existence", "count", "universal", "person")
+        or bool(shape.person)
+    )
 
 
 def _states_despite_hedge(
-    clause: Clause, frame: QuestionFrame | None, shape: QuestionShape | None
+    clauses: list[Clause], index: int, frame: QuestionFrame | None, shape: QuestionShape | None
 ) -> bool:
     """ "The road is not clear" answers "Is the road clear?", though "it is not clear" alone
-    is a hedge: a clause that restates the asked state is not hedged."""
-    if shape is None or shape.kind != "copula" or not _states(frame, shape):
+    is a hedge: a clause that restates the asked state is not hedged. Nor is "I can't see
+    any deer" for "Is there a deer ...?": it reports that none is there, unless the reply
+    blames the view ("... because the windshield is fogged")."""
+    clause = clauses[index]
+    if shape is None or not _states(frame, shape):
         return False
-    return stated_answer([clause], shape) in ("yes", "no")
+    if shape.kind == "existence":
+        blamed = any(_VIEW.search(c.lower) for c in clauses)
+        seen = bool(_SEE_NONE.search(clause.lower)) and not blamed
+        return seen and stated_answer([clause], shape) == "no"
+    return shape.kind == "copula" and stated_answer([clause], shape) in ("yes", "no")
+
+
+_VIEW: Final = re.compile(
+    r"\b(?:fog\w*|glare|dark\w*|obscur\w*|blur\w*|view|visibility|image|picture|photo|camera"
+    r"|windshield|windscreen|lens|resolution|frame|angle|blocked|hidden|too\s+far)\b"
+)
+_SEE_NONE: Final = re.compile(
+    r"\b(?:i|we)\s+(?:cannot|can't|can\s+not|could\s+not|couldn't)\s+see\s+any\b"
+)
 
 
 def _predicates_answer(frame: QuestionFrame | None, shape: QuestionShape | None) -> bool:
@@ -281,20 +304,27 @@ def _predicates_answer(frame: QuestionFrame | None, shape: QuestionShape | None)
     nothing of all), nor for an existence or state question with no predicate family."""
     if shape is None:
         return True
-    if shape.kind in ("universal", "person") or shape.person:
+    if shape.kind in ("universal", "person"):
         return False  # a person's modal is read by its echo of the question (_stated)
+    if shape.person and (frame is None or frame.family in _AGENT_FAMILIES):
+        return False  # "Are we allowed to ...?" too; "Are you blocked?" reads "blocking us"
     return frame is not None or shape.kind not in ("existence", "copula")
 
 
 def _counted_predicates(
-    clauses: list[Clause], index: int, frame: QuestionFrame | None, committed: bool
+    clauses: list[Clause],
+    index: int,
+    frame: QuestionFrame | None,
+    committed: bool,
+    ego_only: bool = False,
 ) -> list[str]:
-    """Predicate readings of ``clauses[index]`` that answer the question."""
+    """Predicate readings of ``clauses[index]`` that answer the question (with
+    ``ego_only``, only those said of us: "we are not blocked", "blocking us")."""
     clause = clauses[index]
     if _deferred(clauses, index):
         return []  # "safe once the cyclist has passed" is not an answer about now
     values = []
-    for value, relation in _predicates(clause, frame):
+    for value, relation in _predicates(clause, frame, ego_only):
         if frame is not None and committed and clause.role == "caveat" and relation != "same":
             continue  # "不需要停车，但需要减速": the caveat is about another action
         values.append(value)
@@ -356,7 +386,9 @@ def _zh_explicit(head: str, frame: QuestionFrame | None) -> list[str]:
     return [_flip(value) if frame.polarity < 0 else value]
 
 
-def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, str]]:
+def _predicates(
+    clause: Clause, frame: QuestionFrame | None, ego_only: bool = False
+) -> list[tuple[str, str]]:
     """(reading, relation) of each predicate of the clause that the question counts.
 
     The relation says whether the predicate's complement names the question's action:
@@ -370,12 +402,14 @@ def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, 
         if frame is None:
             if not entry.legacy:
                 continue
-        elif entry.family != frame.family or frame.polarity == 0:
+        elif frame.polarity == 0 or entry.family not in _ANSWERING[frame.family]:
             continue
         word = match.group(0)
         before, after = context(lower, match.start(), match.end())
         if _skip_predicate(word, before, after):
             continue
+        if ego_only and not (_EGO_BEFORE.search(before) or _EGO_AFTER.match(after)):
+            continue  # "The car ahead of us is blocked" is not about us
         if _REPORTED.search(before):
             continue  # "was blocked earlier", "nothing suggests the road is blocked"
         if entry.family in _AGENT_FAMILIES and _OTHER_SUBJECT.search(before):
@@ -383,6 +417,12 @@ def _predicates(clause: Clause, frame: QuestionFrame | None) -> list[tuple[str, 
         relation = _relation(frame, lower, match)
         if relation == "other":
             continue
+        if (
+            frame is not None
+            and entry.family != frame.family
+            and (relation != "same" or _NOT_OBLIGATION.match(after))
+        ):
+            continue  # "must have priority", "must have stopped", "must either stop or ..."
         if _MODAL_HEDGE.search(before):
             values.append((AMBIGUOUS, relation))  # "it might be safe"
             continue
@@ -410,6 +450,25 @@ _REPORTED: Final = re.compile(
     r"\b(?:was|were|had\s+been|used\s+to|suggests?|suggesting|indicates?|evidence"
     r"|no\s+sign|appears?\s+that)\b(?:\s+[\w']+){0,4}\s*$"
 )
+#: The predicate families that answer a question of each family: what must be done should
+#: be done ("The car must stop" answers "Should the car stop?").
+_ANSWERING: Final[dict[str, frozenset[str]]] = {
+    "necessity": frozenset({"necessity"}),
+    "possibility": frozenset({"possibility"}),
+    "permission": frozenset({"permission"}),
+    "safety": frozenset({"safety"}),
+    "blocking": frozenset({"blocking"}),
+    "advice": frozenset({"advice", "necessity"}),
+}
+#: A predicate said of us: "we are not blocked", "... is blocking us / our lane".
+_EGO_BEFORE: Final = re.compile(
+    r"\b(?:we|i)(?:\s+(?:are|am|were|was)|'re|'m)?(?:\s+(?:not|currently|still|being|really))*"
+    r"\s+$"
+)
+_EGO_AFTER: Final = re.compile(r"\s+(?:us|me|our|my)\b")
+#: What a "must" for a "should" question may not be: a guess ("must have stopped", "must be
+#: stopping") or a choice ("must either stop or turn").
+_NOT_OBLIGATION: Final = re.compile(r"\s+(?:have|be|either)\b|[^.;]*\bor\b")
 _AGENT_FAMILIES: Final = frozenset({"necessity", "possibility", "permission", "advice"})
 _OTHER_SUBJECT: Final = re.compile(
     r"\b(?:(?:oncoming|other|approaching|opposing|lead|leading|crossing)\s+(?:vehicle|car)s?"
