@@ -19,6 +19,7 @@ import pandas as pd
 from analysis import Attribution, read_attribution
 from drivecert import UsageError
 from harness.report._images import FrameImages, palette_png
+from harness.report._judge_section import JudgeSection, judge_section
 from harness.run._export import run_rows
 from harness.run._rundir import MANIFEST, read_run_config
 
@@ -84,6 +85,7 @@ class ReportData:
     attribution: list[Attribution] = field(default_factory=list)
     question_texts: dict[str, dict[str, str]] = field(default_factory=dict)
     """Per scenario, each question id's wording."""
+    judge: JudgeSection | None = None
 
 
 def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
@@ -134,6 +136,7 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
             else []
         ),
         question_texts=_question_texts(rows),
+        judge=judge_section(root, rows, stored["settings"]),
     )
 
 

@@ -141,6 +141,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "frames_json": script_json({"full": data.full_frames, "thumb": data.thumbs}),
         "attribution": _attribution_groups(data, sweep),
         "attribution_rows": [_attribution_row(a) for a in data.attribution],
+        "judge": data.judge,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -10,8 +11,12 @@ import pandas as pd
 import pytest
 
 from harness.cli import main
+from harness.judge import normalise_answer
+from harness.judge._accuracy import judge_accuracy, load_labelled
 from harness.report import gather
 from harness.report._gather import FAILURES_PER_CELL, OUTCOME_ORDER
+from harness.report._judge_section import ACCURACY_FILE, judge_section
+from harness.run._export import run_rows
 from tests.harness.report.conftest import PAYLOADS
 
 
@@ -91,3 +96,45 @@ def test_each_thumbnail_is_embedded_once(noisy_run: Path) -> None:
     shown = {item.thumb for g in data.galleries for item in g.items if item.thumb}
     assert shown == set(data.thumbs)
     assert len(shown) < sum(len(g.items) for g in data.galleries)  # scenes shared by questions
+
+
+def test_the_judge_section_reports_the_judge_and_its_measured_error(noisy_run: Path) -> None:
+    html = unescape((noisy_run / "report.html").read_text(encoding="utf-8"))
+    assert '<section id="judge">' in html and "read by the <code>rules</code> judge" in html
+    rows = run_rows(noisy_run)
+    answered = rows[rows["status"] == "ok"]
+    unread = int(answered["answer"].isna().sum())
+    assert f"It left {unread} of {len(answered)} answered replies null" in html
+    replies, _ = load_labelled(Path("default"))
+    measured = judge_accuracy(replies, normalise_answer)
+    assert (
+        f"agreement {measured.agreed}/{measured.replies} = {100 * measured.agreement:.1f}%; "
+        f"opposite answers (an answer read as another): {measured.opposite}"
+    ) in html
+    start = html.index('id="judge-rates"')
+    table = html[start : html.index("</table>", start)]
+    assert table.count("<tr><td>") == len(measured.rates)
+    for rate in measured.rates:
+        assert f"{rate.detected}/{rate.positives} [{rate.sensitivity_lower:.3f}," in table
+
+
+def test_the_judge_section_lists_what_a_model_judge_read_where_the_rules_did_not(
+    injected_run: Path, tmp_path: Path
+) -> None:
+    rows = run_rows(injected_run)  # every reply unparseable
+    unread = (rows["status"] == "ok") & rows["answer"].isna()
+    assert unread.sum() > 0
+    read = rows.copy()
+    read.loc[unread, "answer"] = "yes"  # as a model judge would have read them
+    settings = {"judge": "rules+model:scripted:oracle"}
+    section = judge_section(injected_run, read, settings)
+    assert section.uses_model and section.rescued_total == int(unread.sum())
+    assert {(r.condition, r.question, r.sample) for r in section.rescued} == {
+        (r.condition, r.question, r.sample) for r in rows[unread].itertuples()
+    }
+    assert section.accuracy is None and "give --judge-labels" in section.note
+    stored = {"replies": 10, "agreed": 9, "agreement": 0.9, "source": "mine.jsonl"}
+    (tmp_path / ACCURACY_FILE).write_text(json.dumps(stored), encoding="utf-8")
+    measured = judge_section(tmp_path, read, settings)
+    assert measured.accuracy == stored and measured.source == "mine.jsonl"
+    assert judge_section(injected_run, rows, {}).rescued == []  # the rules judge lists none
