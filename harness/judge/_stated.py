@@ -484,6 +484,15 @@ _SCOPE: Final = re.compile(
     r"|[\"\u201c\u201d]|'\s|\s'"
 )
 _ONLY: Final = re.compile(r"\bonly\b")
+
+
+def _out_of_scope(whole: str, shape: QuestionShape) -> bool:
+    """The reply makes an exception or speaks of another time (:data:`_SCOPE`), in words
+    the question did not use itself ("I will turn left" answers "Will you turn left?")."""
+    asked = {shape.aux, *shape.words}
+    return any(not set(m.group(0).split()) <= asked for m in _SCOPE.finditer(whole))
+
+
 #: Another time, except for a state: "The light isn't red anymore." answers "Is it red?".
 _NO_LONGER: Final = re.compile(r"\b(?:no\s+longer|anymore|any\s+more)\b")
 
@@ -502,7 +511,7 @@ def stated_answer(clauses: list[Clause], shape: QuestionShape) -> str | None:
     whole = _expanded(" ".join(c.lower for c in clauses))
     shape = _narrowed(shape, whole)
     if (
-        _SCOPE.search(whole)
+        _out_of_scope(whole, shape)
         or (shape.kind != "copula" and _NO_LONGER.search(whole))
         or (shape.kind == "copula" and _ONLY.search(whole))  # "No one is on it, only a bike."
     ):
@@ -570,7 +579,8 @@ def _clause_reading(
     if value is None and shape.kind == "existence":
         value = _existence_reading(lower, shape)
     elif value is None and shape.kind == "copula":
-        value = _copula_reading(lower, shape)
+        first = all(c.role in SKIPPED_ROLES for c in clauses[:index])
+        value = _copula_reading(lower, shape, first)
         if value is None and clauses[index].role == "main":
             value = _sentence_contrast(clauses, index, shape)
     elif value is None and shape.kind == "count":
@@ -745,6 +755,8 @@ def _echoed(lower: str, shape: QuestionShape, tail: str = "") -> str | None:
     if not shape.words:
         return None
     verb = re.escape(shape.words[0])
+    if shape.words[0] == "be" and len(shape.words) > 1:  # "Should you be accelerating?"
+        verb = rf"be\s+{re.escape(shape.words[1])}"
     auxes = {shape.aux} | ({"would"} if shape.aux == "should" else set())
     aux = "|".join(sorted(auxes))
     adverb = r"(?:(?:really|definitely|certainly|clearly|safely|carefully|now)\s+)?"
@@ -754,6 +766,8 @@ def _echoed(lower: str, shape: QuestionShape, tail: str = "") -> str | None:
     )
     if echo is None and shape.aux == "can":
         echo = re.match(rf"^(?:{ego})\s+can(?P<neg>not)\s+{adverb}{verb}\b", lower)
+    if echo is None and shape.aux in ("do", "does"):  # "I have the right of way."
+        echo = _simple_echo(lower, shape, ego, verb, tail)
     if echo is None:
         return _no_need(lower, shape, verb) or _opposite_action(lower, shape, ego, tail)
     if re.match(r"\s+[a-z]+ing\b", lower[echo.end() :]):
@@ -771,6 +785,18 @@ _OPPOSITE_ACTIONS: Final = {
     r"|stay\s+behind",
 }
 _ADVISING: Final = r"should|must|would|will|need\s+to|needs\s+to|have\s+to|has\s+to"
+
+
+def _simple_echo(
+    lower: str, shape: QuestionShape, ego: str, verb: str, tail: str
+) -> re.Match[str] | None:
+    """ "I have the right of way." for "Do you have the right of way?": the verb in the
+    simple present with the question's next words, in a sentence with no negation at all
+    ("I see a pedestrian sign, not a pedestrian"; "I need not stop")."""
+    if re.search(r"\b(?:not|no|never|nothing|none|cannot)\b|n't\b", f"{lower} {tail}"):
+        return None
+    rest = [w for w in shape.words[1:] if w not in _ARTICLES][:2]
+    return re.match(rf"^(?:{ego})(?P<neg>)\s+{verb}s?{_following(rest)}\b", lower)
 
 
 def _advice(shape: QuestionShape) -> bool:
@@ -920,16 +946,17 @@ def _lead(subjects: str) -> str:
 _AFTER_PREDICATE: Final = re.compile(r"\s*(?:that|whether|if|to\s+(?:say|tell|see))\b")
 
 
-def _copula_reading(lower: str, shape: QuestionShape) -> str | None:
+def _copula_reading(lower: str, shape: QuestionShape, first: bool = False) -> str | None:
     """Split the question's words into subject and predicate at each point, and read the
-    first split the clause restates."""
+    first split the clause restates; the reply's ``first`` clause may call the subject "it"
+    ("It is red." for "Is the light green?")."""
     if _side_conflict(shape, lower):
         return None  # "I am positioned to turn left, not right" for "... turn right?"
     words = shape.words
     splits = [(words[:1], words[1:])] if shape.person else []
     splits += [(words[:k], words[k:]) for k in range(1, len(words))]
     for subject, predicate in splits:
-        value = _restated(lower, subject, predicate, shape.person)
+        value = _restated(lower, subject, predicate, shape.person, first)
         if value is None:
             value = _emptied(lower, subject, predicate)
         if value is None:
@@ -999,12 +1026,18 @@ _NOTHING_IN: Final = re.compile(
 
 
 def _restated(
-    lower: str, subject: tuple[str, ...], predicate: tuple[str, ...], person: str
+    lower: str,
+    subject: tuple[str, ...],
+    predicate: tuple[str, ...],
+    person: str,
+    pronoun: bool = False,
 ) -> str | None:
     key = _predicate_key(predicate)
     if key is None:
         return None
     subjects = _subject_pattern(subject, person)
+    if pronoun and not person and predicate[0] not in _HEDGE_STATES:
+        subjects = rf"{subjects}|^it|^they" if subjects else "^it|^they"
     if subjects is None:
         return None
     lead = _lead(subjects)
@@ -1041,6 +1074,12 @@ def _restated(
         ):
             return "no"
     return None
+
+
+#: States whose "it is not ..." is a hedge ("It is not clear."), never read with "it".
+_HEDGE_STATES: Final = frozenset(
+    {"clear", "sure", "certain", "obvious", "evident", "possible", "likely", "visible"}
+)
 
 
 def _contrasted(lower: str, lead: str, predicate: tuple[str, ...]) -> str | None:

@@ -27,14 +27,14 @@
   must wait." for "Should we proceed?"), "no need", must for should, "it is not true
   that ...", "no longer" for a state, predicates about "us", "I can't see any X", "Not
   that I can see", "only" limited to its clause, JSON counts, "a couple of / a group of"
-  and "multiple" as at least two: judge_realworld 95.2%, the hold-out 72.8%, this set
-  45.5%, still no confusion anywhere.
+  and "multiple" as at least two: judge_realworld 95.2%, the hold-out 73.9%, this set
+  45.8%, still no confusion anywhere.
 - ``judge_adversarial_probe.jsonl`` (189 replies written, labels first, by a reviewer told
   only what those new readings do, to break them) found 9 confusions and 12 over-reads;
   the readings were narrowed (a sibling noun named beside "only", predicates said of
   another road user near "us", "must have"/"must either", a denied state that is not the
   asked one, a JSON count beside other fields, a view blamed for not seeing, a short
-  answer taken back): 55.6%, one known opposite left (``KNOWN_OPPOSITES``).
+  answer taken back): 56.1%, one known opposite left (``KNOWN_OPPOSITES``).
 """
 
 import json

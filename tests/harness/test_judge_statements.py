@@ -95,6 +95,15 @@ ANSWERED = [
     ("Is the road wet?", "It is.", "yes"),
     ("Is it raining?", "It isn't.", "no"),
     ("Can we turn right?", "We can't.", "no"),
+    # a driver's commentary, in the question's own words
+    ("Are you going to stop?", "I am going to stop because the light is red.", "yes"),
+    ("Are you going to stop?", "I am not going to stop as the light is green.", "no"),
+    ("Will you turn left?", "I will not turn left; I am going straight.", "no"),
+    ("Do you have the right of way?", "I have the right of way.", "yes"),
+    ("Do you need to give way?", "I need to give way to the traffic on the roundabout.", "yes"),
+    ("Should you be accelerating?", "I should not be accelerating as the lights are red.", "no"),
+    ("Is the traffic light green?", "It is red.", "no"),
+    ("Is it raining?", "It is not raining.", "no"),
 ]
 
 # A careless reading would answer these, some the wrong way round: they stay null.
@@ -142,6 +151,12 @@ TRAPS = [
     ("Should we stop?", "We should proceed with caution, slowing to a stop at the line."),
     ("Is the road wet?", "It is — well, it was earlier. Now it looks completely dry."),
     ("Is the lane clear?", "I'm not sure it is true that the lane is clear."),
+    ("Do you need to stop?", "I need not stop."),  # a simple present with a negation
+    ("Do you see a pedestrian?", "I see a pedestrian sign, not a pedestrian."),
+    ("Do you have the right of way?", "I have to wait for the bus."),  # not its words
+    ("Is the road clear?", "It is not clear from this angle."),  # "it is not clear": a hedge
+    ("Is the light green?", "The car is red; it is green."),  # "it" after the first clause
+    ("Will you turn left?", "I was going to turn left."),  # another time than the question's
 ]
 
 
