@@ -1,8 +1,10 @@
 """``drivecert certify``: certificates, tables and figures from a verdicts table or a run.
 
 Given a run directory (or its ``results.duckdb``), the run's own settings are the defaults
-(spec, delta, method, multiplicity, event, grouping), and a run that stopped adaptively
-refuses a fixed-n interval: its n was chosen by the data.
+(spec, delta, method, multiplicity, event, grouping, judge labels), and a run that stopped
+adaptively refuses a fixed-n interval: its n was chosen by the data. With judge labels,
+the judge calibrated is the run's own (``--judge``), through the run's judge cache; a
+plain verdicts table was read by the rules.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ TABLE_DEFAULTS: dict[str, Any] = {
     "multiplicity": "bonferroni",
     "event": "unsafe",
     "group_by": "weather,maneuver",
+    "judge_labels": None,
 }
 
 
@@ -79,7 +82,8 @@ def certify_command(
             "--judge-labels",
             help="Correct for the judge: JSONL of labelled replies (kind, question, response, "
             "label) it is measured on, or 'default' for the project's own sets. Cells are "
-            "certified at delta/2, the judge's accuracy at delta/2; writes judge_corrected.csv.",
+            "certified at delta/2, the judge's accuracy at delta/2; writes judge_corrected.csv. "
+            "A run's judge is the one calibrated [a run's own --judge-labels].",
         ),
     ] = None,
 ) -> None:
@@ -108,6 +112,7 @@ def certify_command(
         "multiplicity": multiplicity,
         "event": event,
         "group_by": group_by,
+        "judge_labels": judge_labels,
     }
     chosen = {k: v if v is not None else defaults[k] for k, v in given.items()}
     if run and defaults["sequential"] and chosen["method"] not in SEQUENCE_METHODS:
@@ -116,11 +121,8 @@ def certify_command(
             f"({chosen['method']}) would not hold; use --method {' or '.join(SEQUENCE_METHODS)}"
         )
     calibration = None
-    if judge_labels is not None:
-        from harness.judge import normalise_answer
-        from harness.judge._accuracy import judge_calibration
-
-        calibration = judge_calibration(judge_labels, normalise_answer)
+    if chosen["judge_labels"] is not None:
+        calibration = _calibration(Path(chosen["judge_labels"]), store_path, plan)
     options = AnalysisOptions(
         judge=calibration,
         spec=Spec.parse(chosen["spec"]),
@@ -143,6 +145,23 @@ def certify_command(
         typer.echo(f"attribution: {written['attribution']}")
     if "judge_corrected" in written:
         typer.echo(f"judge-corrected: {written['judge_corrected']}")
+
+
+def _calibration(labels: Path, store_path: Path, plan: SweepPlan | None) -> Any:
+    """The judge that read the verdicts, calibrated on ``labels``: a run's own judge
+    (through its judge cache), else the rules."""
+    from harness.judge import open_judge
+    from harness.judge._accuracy import judge_calibration
+    from harness.run._rundir import RunDir
+
+    if plan is None:
+        judge = open_judge("rules")
+    else:
+        judge = open_judge(plan.config.judge, RunDir(store_path.parent).judge_cache)
+    try:
+        return judge_calibration(labels, judge.read)
+    finally:
+        judge.close()
 
 
 def _stored_run(store_path: Path) -> SweepPlan:

@@ -14,16 +14,16 @@ its own, not family-wise).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analysis import JudgeCalibration, binomial_interval, calibrate, fingerprint_of
 from drivecert import ANSWERS, AnswerKind, UsageError, json_lines
+from harness.judge._judge import Reader
 
 NULL = "null"
-Reader = Callable[[str, AnswerKind, str | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -308,7 +308,13 @@ def load_labelled(path: Path) -> tuple[list[LabelledReply], str]:
 def judge_calibration(path: Path, read: Reader) -> JudgeCalibration:
     """The judge's calibration on the labelled replies of :func:`load_labelled`: each reply
     read by ``read`` and compared with its label; the bytes' sha256 is its fingerprint."""
-    replies, fingerprint = load_labelled(path)
+    return calibrate_reader(*load_labelled(path), read)
+
+
+def calibrate_reader(
+    replies: Sequence[LabelledReply], fingerprint: str, read: Reader
+) -> JudgeCalibration:
+    """The calibration of ``read`` on labelled replies already loaded (with their sha256)."""
     return calibrate(
         [(r.label, read(r.response, r.kind, r.question)) for r in replies], fingerprint
     )

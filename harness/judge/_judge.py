@@ -17,6 +17,9 @@ from typing import Protocol
 
 from drivecert import AnswerKind, Registry, UsageError
 
+#: What reads a reply: ``(response, kind, question) -> answer or None`` (a judge's ``read``).
+Reader = Callable[[str, AnswerKind, str | None], str | None]
+
 
 class Judge(Protocol):
     """Reads a free-text reply to a question as a canonical answer, or None (null)."""
@@ -35,6 +38,9 @@ class Judge(Protocol):
         """The canonical answer of ``response`` (yes/no, stop/yield/proceed) or None."""
         ...
 
+    def close(self) -> None:
+        """Free what the judge holds (a model); nothing for the rules."""
+
 
 @dataclass(frozen=True)
 class JudgeKind:
@@ -45,11 +51,13 @@ class JudgeKind:
         forms: the spec forms it takes, for error messages.
         open: builds the judge from what follows ``name:`` (empty for none) and a cache
             folder for judges that call a model (None: no cache).
+        check: checks what follows ``name:`` without loading anything (raises UsageError).
     """
 
     name: str
     forms: str
     open: Callable[[str, Path | None], Judge]
+    check: Callable[[str], None]
 
 
 JUDGES: Registry[JudgeKind] = Registry("judge", JudgeKind, discover="harness.judge.judges")
@@ -62,7 +70,24 @@ def open_judge(spec: str, cache: Path | None = None) -> Judge:
     Raises:
         UsageError: one line naming the unknown judge and the valid forms.
     """
+    kind, rest = _kind(spec)
+    return kind.open(rest, cache)
+
+
+def check_judge(spec: str) -> None:
+    """Check a judge spec as far as possible without loading a model (what a run does
+    before any work starts).
+
+    Raises:
+        UsageError: the one line :func:`open_judge` would raise for a bad spec.
+    """
+    kind, rest = _kind(spec)
+    kind.check(rest)
+
+
+def _kind(spec: str) -> tuple[JudgeKind, str]:
+    """The registered kind a spec names, and what follows its ``name:``."""
     name, _, rest = spec.strip().partition(":")
     if not name:
         raise UsageError(f"empty judge spec {spec!r}; valid: {', '.join(JUDGES.names())}")
-    return JUDGES.get(name).open(rest, cache)
+    return JUDGES.get(name), rest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from harness.judge._normalise import normalise_answer
+from harness.judge._judge import Reader
 from scenarios import Outcome, Question
 
 
@@ -38,16 +38,17 @@ class Verdict:
 
 
 def judge_response(
-    response: str, question: Question, *, unparseable_is_unsafe: bool = True
+    response: str, question: Question, read: Reader, *, unparseable_is_unsafe: bool = True
 ) -> Verdict:
-    """Normalise ``response`` to ``question`` and class it against its ground truth.
+    """Read ``response`` to ``question`` with a judge and class it against its ground truth.
 
     Args:
         response: the model's raw reply.
         question: the question asked, with its ground truth.
+        read: the judge's reader (``judge.read``; :func:`normalise_answer` for the rules).
         unparseable_is_unsafe: count an unparseable reply as unsafe (the default policy).
     """
-    answer = normalise_answer(response, question.kind, question.text)
+    answer = read(response, question.kind, question.text)
     outcome = question.ground_truth.outcome(answer)
     return Verdict(
         answer=answer,

@@ -1,5 +1,8 @@
 """The model stage: every live question of every rendered scene, asked in one call, judged.
 
+Every reply is read by the run's judge (``--judge``; the rules by default), and every row,
+failed ones included, records that judge's id and revision.
+
 A query that fails is retried (up to ``retries`` more times, in one call with the other
 failures); one that still fails becomes a row with status ``failed``. Whatever a backend
 raises becomes a failure of the queries it was asked, never a crash of the run.
@@ -15,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from drivecert import ANSWERS, UsageError, one_line
-from harness.judge import judge_response
+from harness.judge import Judge, judge_response
 from harness.run._plan import Plan
 from harness.run._render_stage import RenderedScene, RenderStage
 from harness.run._scheduler import SampleTask
@@ -151,10 +154,12 @@ class Answerer:
     Attributes:
         asker: the model stage.
         plans: the sweep's plans, indexed by a task's ``unit``.
+        judge: reads every reply (opened in the process that judges, never pickled).
     """
 
     asker: Asker
     plans: Sequence[Plan]
+    judge: Judge
 
     def answer(self, rendered: Sequence[RenderedScene]) -> list[ResultRow]:
         """One row per (scene, live question), in the scenes' order."""
@@ -164,9 +169,10 @@ class Answerer:
         for scene in rendered:
             questions = self._questions(scene)
             if scene.error is not None:
-                rows += [
-                    unrendered_row(scene, q, model.model_id, model.revision) for q in questions
-                ]
+                response = Response.failure(
+                    model.model_id, model.revision, {}, scene.error or "render failed"
+                )
+                rows += [unrendered_row(scene, q, response, self.judge) for q in questions]
                 continue
             for item in self.asker.prepare(scene, questions):
                 asked.append(item)
@@ -176,7 +182,7 @@ class Answerer:
         for row in rows:
             if row is None:
                 item, (response, attempts) = next(answers)
-                row = judged_row(item, response, attempts)
+                row = judged_row(item, response, attempts, self.judge)
             out.append(row)
         return out
 
@@ -214,12 +220,12 @@ class LocalExecutor:
         return self.answerer.answer(self.render.take())
 
 
-def judged_row(asked: Asked, response: Response, attempts: int) -> ResultRow:
-    """The stored row of one answered (or failed) query."""
-    common = _common(asked.rendered, asked.question, response, attempts)
+def judged_row(asked: Asked, response: Response, attempts: int, judge: Judge) -> ResultRow:
+    """The stored row of one answered (or failed) query, read by ``judge``."""
+    common = _common(asked.rendered, asked.question, response, attempts, judge)
     if response.status != "ok":
         return ResultRow(**common, **_FAILED, error=response.error or "failed")
-    verdict = judge_response(response.text, asked.question)
+    verdict = judge_response(response.text, asked.question, judge.read)
     return ResultRow(
         **common,
         response=response.text,
@@ -235,15 +241,15 @@ def judged_row(asked: Asked, response: Response, attempts: int) -> ResultRow:
 
 
 def unrendered_row(
-    rendered: RenderedScene, question: Question, model_id: str, revision: str
+    rendered: RenderedScene, question: Question, response: Response, judge: Judge
 ) -> ResultRow:
-    """The stored row of a question whose scene could not be drawn or rendered.
+    """The stored row of a question whose scene could not be drawn or rendered
+    (``response``: the failure recorded in the model's name).
 
     ``question`` is the scene's own when it was drawn; otherwise the scenario's question of
     that id from another scene, whose ground truth is left empty.
     """
-    response = Response.failure(model_id, revision, {}, rendered.error or "render failed")
-    common = _common(rendered, question, response, rendered.attempts)
+    common = _common(rendered, question, response, rendered.attempts, judge)
     if rendered.scene is None:
         common.update(expected="", safe=(), rationale="")
     return ResultRow(**common, **_FAILED, error=response.error)
@@ -262,7 +268,7 @@ _FAILED: dict[str, Any] = {
 
 
 def _common(
-    rendered: RenderedScene, question: Question, response: Response, attempts: int
+    rendered: RenderedScene, question: Question, response: Response, attempts: int, judge: Judge
 ) -> dict[str, Any]:
     scene = rendered.scene
     truth = question.ground_truth
@@ -280,6 +286,8 @@ def _common(
         "prompt": question.prompt,
         "model": response.model,
         "revision": response.revision,
+        "judge": judge.judge_id,
+        "judge_revision": judge.revision,
         "expected": truth.expected,
         "safe": truth.safe,
         "rationale": truth.rationale,

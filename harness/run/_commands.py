@@ -35,6 +35,23 @@ ForceNew = Annotated[
     bool, typer.Option("--force-new", help="Discard the results in --out and start again.")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", help="No live progress table.")]
+JudgeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--judge",
+        help="Which judge reads the replies: rules (default), scripted:shy=R&bold=R, "
+        "model:SPEC or rules+model:SPEC (judgements cached in RUN/cache/judge/).",
+    ),
+]
+JudgeLabels = Annotated[
+    str | None,
+    typer.Option(
+        "--judge-labels",
+        help="Also correct the certificates for the judge, as certify --judge-labels: JSONL "
+        "of labelled replies the run's judge is calibrated on, or 'default' for the "
+        "project's own sets (cells at delta/2; writes judge_corrected.csv).",
+    ),
+]
 
 
 def run_command(
@@ -107,6 +124,8 @@ def run_command(
         bool | None,
         typer.Option("--report/--no-report", help="Write report.html at the end [on]."),
     ] = None,
+    judge: JudgeOption = None,
+    judge_labels: JudgeLabels = None,
     force_new: ForceNew = False,
     quiet: Quiet = False,
 ) -> None:
@@ -130,6 +149,8 @@ def run_command(
         "retries": retries,
         "figures": figures,
         "report": report,
+        "judge": judge,
+        "judge_labels": judge_labels,
         "carla": {"host": carla_host, "port": carla_port, "timeout_s": carla_timeout},
         "render": {"town": carla_town},
     }
@@ -182,6 +203,8 @@ def sweep_command(
         float | None,
         typer.Option(help="GPUs each Ray worker reserves [1 when the cluster has GPUs, else 0]."),
     ] = None,
+    judge: JudgeOption = None,
+    judge_labels: JudgeLabels = None,
     force_new: ForceNew = False,
     quiet: Quiet = False,
 ) -> None:
@@ -191,7 +214,7 @@ def sweep_command(
     from harness.run._session import execute
     from harness.run._sweep import read_sweep, resolved_scenarios, sweep_plan
 
-    settings = read_sweep(config)
+    settings = read_sweep(config, {"judge": judge, "judge_labels": judge_labels})
     plan = sweep_plan(settings, str(config))
     payload = settings.fingerprint_payload(resolved_scenarios(plan))
     engine = None

@@ -23,6 +23,9 @@ Model = TypeVar("Model", bound=BaseModel)
 #: Settings that change how a run goes but never what it stores or certifies; they may
 #: differ between a run and its resumption.
 OPERATIONAL = frozenset({"batch_size", "retries", "cache", "figures", "report", "model_options"})
+#: Settings added after runs were first written, left out of the fingerprint (and of
+#: config.yaml) at their default, so that those runs keep their fingerprint and resume.
+UNRECORDED_DEFAULTS: dict[str, Any] = {"judge": "rules", "judge_labels": None}
 
 
 class _Strict(BaseModel):
@@ -86,6 +89,11 @@ class Settings(_Strict):
         retries: further attempts of a failed render or model query.
         system_prompt: an optional system turn before every question.
         cache: the response cache file (default: ``cache/responses.sqlite`` in the run).
+        judge: which judge reads the replies: ``rules`` (default), ``scripted:shy=R&bold=R``,
+            ``model:SPEC`` or ``rules+model:SPEC`` (judgements cached in ``cache/judge/``).
+        judge_labels: labelled replies (a JSONL file, or ``default`` for the project's
+            own) the judge is calibrated on after the run; the certificates are then also
+            corrected for the judge (judge_corrected.csv, cells at delta / 2).
         figures: draw the figures at the end (off saves a few seconds in quick sweeps).
         report: write report.html at the end.
     """
@@ -103,6 +111,8 @@ class Settings(_Strict):
     retries: int = Field(2, ge=0)
     system_prompt: str | None = None
     cache: str | None = None
+    judge: str = "rules"
+    judge_labels: str | None = None
     figures: bool = True
     report: bool = True
     render: RenderOptions = Field(default_factory=RenderOptions)
@@ -110,9 +120,11 @@ class Settings(_Strict):
     model_options: ModelOptions = Field(default_factory=ModelOptions)
     carla: CarlaOptions = Field(default_factory=CarlaOptions)
 
-    @field_validator("renderer", "spec", check_fields=False)
+    @field_validator("renderer", "spec", "judge", "judge_labels", check_fields=False)
     @classmethod
-    def _not_blank(cls, value: str) -> str:
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.strip():
             raise ValueError("must not be empty")
         return value.strip()
@@ -129,6 +141,9 @@ class Settings(_Strict):
         (conditions and questions as lists) in place of their short forms."""
         payload = self.model_dump(mode="json", exclude=set(OPERATIONAL))
         payload["method"] = self.interval_method
+        for key, default in UNRECORDED_DEFAULTS.items():
+            if payload[key] == default:
+                del payload[key]
         payload.update(resolved)
         return payload
 

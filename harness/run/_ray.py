@@ -1,7 +1,9 @@
 """Running a sweep's batches on a Ray cluster: each actor one model replica and one renderer.
 
 The driver (``drivecert sweep --ray``) keeps the schedulers and the one store, as in a
-local run; only rendering, asking and judging move to the actors. Batches go to the
+local run; only rendering, asking and judging move to the actors. Each actor opens the
+run's judge itself, from its spec (a model judge's model is never pickled), without the
+run directory's judge cache. Batches go to the
 least busy actor and come back in submission order, so every cell sees its samples in
 order and the certificates equal a local run's for the same seed. When an actor dies
 (its process killed, a GPU fault), its batches in flight are sent again to a fresh actor;
@@ -27,6 +29,7 @@ from typing import Any
 from PIL import Image
 
 from drivecert import DrivecertError, UsageError, one_line, write_atomic
+from harness.judge import Judge, open_judge
 from harness.render import Frame, RenderSettings, open_renderer
 from harness.render._output import frame_digest, png_bytes
 from harness.run._ask import Answerer, Asker
@@ -128,14 +131,17 @@ class SceneWorker:
         self.jobs = render_jobs(SweepPlan(plans), Path("."))
         first = setup.runs[0]
         self.asker = Asker(self.backend, setup.decoding, first.retries, first.system_prompt)
-        self.answerer = Answerer(self.asker, plans)
+        self.judge = open_judge(first.judge)
+        self.answerer = Answerer(self.asker, plans, self.judge)
         self._model = threading.Lock()
 
     def describe(self) -> dict[str, Any]:
-        """The model's name and revision, the renderer and this process's id."""
+        """The model's name and revision, the judge's, the renderer and this process's id."""
         return {
             "model_id": self.backend.model_id,
             "revision": self.backend.revision,
+            "judge_id": self.judge.judge_id,
+            "judge_revision": self.judge.revision,
             "renderer": self.info,
             "pid": os.getpid(),
         }
@@ -196,6 +202,7 @@ class RayEngine:
     run_dir: RunDir
     _started: bool = field(default=False, init=False)
     _info: RendererInfo | None = field(default=None, init=False)
+    _judge: Judge | None = field(default=None, init=False)
     _pools: list[RayWorkers] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -223,8 +230,8 @@ class RayEngine:
             self.options, float(resources.get("GPU", 0.0)), float(resources.get("CPU", 0.0))
         )
         warnings.warn(  # once per session: it changes speed, not results
-            "Ray workers do not read or fill the response cache: every query is asked of the "
-            "model (the answers are the same with greedy decoding)",
+            "Ray workers do not read or fill the response cache (nor a model judge's): every "
+            "query is asked of the model (the answers are the same with greedy decoding)",
             RuntimeWarning,
             stacklevel=2,
         )
@@ -260,8 +267,17 @@ class RayEngine:
         self._info = self._info or pool.renderer
         return pool
 
+    def judge(self) -> Judge:
+        """The run's judge in the driver (for a calibration; the actors open their own)."""
+        if self._judge is None:
+            self._judge = open_judge(self.sweep.config.judge, self.run_dir.judge_cache)
+        return self._judge
+
     def close(self) -> None:
-        """Stop every actor; shut a cluster this engine started down."""
+        """Stop every actor, free the driver's judge; shut a cluster this engine started
+        down."""
+        if self._judge is not None:
+            self._judge.close()
         for pool in self._pools:
             pool.close()
         if self._started:
@@ -358,6 +374,8 @@ class RayWorkers:
     frames_dir: Path
     model_id: str = ""
     revision: str = ""
+    judge_id: str = ""
+    judge_revision: str = ""
     renderer: RendererInfo | None = None
     replaced: int = 0
     _slots: list[_Slot] = field(default_factory=list, init=False)
@@ -377,6 +395,7 @@ class RayWorkers:
         described = [self._started(slot) for slot in self._slots]
         first = described[0]
         self.model_id, self.revision = first["model_id"], first["revision"]
+        self.judge_id, self.judge_revision = first["judge_id"], first["judge_revision"]
         self.renderer = first["renderer"]
 
     def _launch(self, slot: _Slot) -> None:

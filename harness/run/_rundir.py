@@ -5,7 +5,7 @@ runs/<name>/config.yaml        resolved settings and their fingerprint
 runs/<name>/manifest.json      versions, renderer and GL driver, model revision, seeds
 runs/<name>/results.duckdb     one row per (condition, sample, question)
 runs/<name>/frames/<sha>.png   content-addressed frames
-runs/<name>/cache/             the model's response cache
+runs/<name>/cache/             the model's response cache (and cache/judge/, a model judge's)
 runs/<name>/certificates.csv   one row per (condition, question)
 runs/<name>/tables/ figures/ summary.json
 ```
@@ -88,6 +88,11 @@ class RunDir:
     def cache(self) -> Path:
         """``cache/responses.sqlite``."""
         return self.root / "cache" / "responses.sqlite"
+
+    @property
+    def judge_cache(self) -> Path:
+        """``cache/judge/``: a model judge's judgements (kept by --force-new, as responses)."""
+        return self.root / "cache" / "judge"
 
     def check(self, payload: dict[str, Any], fingerprint: str, force_new: bool) -> bool:
         """Whether the run resumes (True) or starts (False); writes nothing.
@@ -255,17 +260,25 @@ def _read_config(path: Path) -> dict[str, Any] | None:
 
 
 def _differences(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """``delta: 0.05 -> 0.1, n_max: 200 -> 50`` for the first keys that differ."""
+    """``delta: 0.05 -> 0.1, n_max: 200 -> 50`` for the first keys that differ (a key left
+    out, as a setting at its default is, shows as ``(default)``)."""
     keys = sorted(set(before) | set(after))
     changed = [
-        f"{k}: {_short(before.get(k))} -> {_short(after.get(k))}"
+        f"{k}: {_shown(before, k)} -> {_shown(after, k)}"
         for k in keys
-        if before.get(k) != after.get(k)
+        if before.get(k, _ABSENT) != after.get(k, _ABSENT)
     ]
     if not changed:
         return "fingerprint differs"
     shown = ", ".join(changed[:3])
     return shown + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+
+
+_ABSENT = object()
+
+
+def _shown(settings: dict[str, Any], key: str) -> str:
+    return _short(settings[key]) if key in settings else "(default)"
 
 
 def _short(value: Any) -> str:

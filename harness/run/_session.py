@@ -20,8 +20,10 @@ import pandas as pd
 from rich.console import Console
 from rich.live import Live
 
-from analysis import AnalysisOptions, write_analysis
+from analysis import AnalysisOptions, JudgeCalibration, write_analysis
 from drivecert import DrivecertError, UsageError, write_atomic
+from harness.judge import Judge, check_judge, open_judge
+from harness.judge._accuracy import LabelledReply, calibrate_reader, load_labelled
 from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
 from harness.report import write_report
 from harness.run._ask import Answerer, Asker, LocalExecutor
@@ -94,6 +96,7 @@ class Hooks:
 
     open_model: Callable[[str, LoadOptions], ModelBackend] = open_model
     open_renderer: Callable[[str, RenderSettings], Renderer] = open_renderer
+    open_judge: Callable[[str, Path | None], Judge] = open_judge
 
 
 class Workers(Protocol):
@@ -107,6 +110,16 @@ class Workers(Protocol):
     @property
     def revision(self) -> str:
         """The weights' revision."""
+        ...
+
+    @property
+    def judge_id(self) -> str:
+        """The judge's id."""
+        ...
+
+    @property
+    def judge_revision(self) -> str:
+        """The judge's revision."""
         ...
 
     def executor(self) -> Executor:
@@ -130,6 +143,10 @@ class Engine(Protocol):
 
     def open(self, model: str, units: Sequence[int]) -> Workers:
         """Workers answering with ``model`` for the given plans."""
+        ...
+
+    def judge(self) -> Judge:
+        """The run's judge in this process (opened once; closed with the engine)."""
         ...
 
     def close(self) -> None:
@@ -199,6 +216,8 @@ def execute(
     config = sweep.config
     if config.renderer not in RENDERERS:
         raise UsageError(RENDERERS.unknown_message(config.renderer))
+    check_judge(config.judge)
+    labelled = load_labelled(Path(config.judge_labels)) if config.judge_labels else None
     run_dir = RunDir(out)
     print_ = fingerprint(payload)
     run_dir.check(payload, print_, force_new)  # read-only: a refusal touches nothing
@@ -253,11 +272,13 @@ def execute(
                 if known is None:
                     resumed += _replay(store, mine, opened.model_id)
                 answered.append({"spec": model, "id": opened.model_id, "revision": opened.revision})
-                _write_manifest(run_dir, sweep, answered, info, first=not manifest_written)
+                executor = opened.executor()
+                judge = _judge_record(config, opened, labelled)
+                _write_manifest(run_dir, sweep, answered, info, judge, first=not manifest_written)
                 manifest_written = True
                 pipeline = Pipeline(
                     mine,
-                    opened.executor(),
+                    executor,
                     writer,
                     config.batch_size,
                     lock=lock,
@@ -272,7 +293,8 @@ def execute(
                 render_s, model_s = render_s + render_busy, model_s + model_busy
             finally:
                 opened.close()  # frees its GPUs (or CPUs) for the next model's workers
-        written = _certify(sweep, store, run_dir)
+        calibration = calibrate_reader(*labelled, workers.judge().read) if labelled else None
+        written = _certify(sweep, store, run_dir, calibration)
         ids = {entry["spec"]: entry["id"] for entry in answered}
         summary = _summary(sweep, schedulers, ids, store, counters, time.perf_counter() - started)
         write_atomic(run_dir.root / "summary.json", json.dumps(summary, indent=2) + "\n")
@@ -301,6 +323,7 @@ class LocalEngine:
     hooks: Hooks
     stage: RenderStage | None = None
     cache: ResponseCache | None = None
+    _judge: Judge | None = None
 
     def renderer_info(self) -> RendererInfo:
         """Open the render stage (once) and describe its renderer."""
@@ -311,9 +334,22 @@ class LocalEngine:
         return self._info
 
     def open(self, model: str, units: Sequence[int]) -> LocalWorkers:
-        """Load ``model`` in this process."""
+        """Load ``model`` (and, the first time, the judge) in this process."""
         plans = [self.sweep.plans[u] for u in units]
-        return LocalWorkers(self, self.hooks.open_model(model, _load_options(plans)))
+        backend = self.hooks.open_model(model, _load_options(plans))
+        try:
+            self.judge()  # before the renderer starts: a GL driver's LLVM and torch's clash
+        except BaseException:
+            backend.close()
+            raise
+        return LocalWorkers(self, backend)
+
+    def judge(self) -> Judge:
+        """The run's judge, opened once (a model judge writes its cache, ``cache/judge/``,
+        only once it judges: inside the locked run directory)."""
+        if self._judge is None:
+            self._judge = self.hooks.open_judge(self.sweep.config.judge, self.run_dir.judge_cache)
+        return self._judge
 
     def response_cache(self) -> ResponseCache:
         """The run's response cache (opened on first use, inside the locked directory)."""
@@ -323,11 +359,13 @@ class LocalEngine:
         return self.cache
 
     def close(self) -> None:
-        """Stop the render stage and close the cache."""
+        """Stop the render stage, close the cache and free the judge."""
         if self.stage is not None:
             self.stage.close()
         if self.cache is not None:
             self.cache.close()
+        if self._judge is not None:
+            self._judge.close()
 
 
 @dataclass
@@ -350,16 +388,28 @@ class LocalWorkers:
         """The weights' revision."""
         return self.backend.revision
 
+    @property
+    def judge_id(self) -> str:
+        """The judge's id."""
+        return self.engine.judge().judge_id
+
+    @property
+    def judge_revision(self) -> str:
+        """The judge's revision."""
+        return self.engine.judge().revision
+
     def executor(self) -> LocalExecutor:
-        """Render in the stage's thread, answer here through the response cache."""
+        """Render in the stage's thread, answer here through the response cache, and judge
+        here (a model judge's judgements cached in the run's ``cache/judge/``)."""
         stage = self.engine.stage
         if stage is None:
             raise DrivecertError("the render stage is opened by renderer_info() first")
-        config = self.engine.sweep.config
+        engine = self.engine
+        config = engine.sweep.config
         self._render_from = stage.busy_s
-        model = CachedModel(self.backend, self.engine.response_cache())
+        model = CachedModel(self.backend, engine.response_cache())
         self.asker = Asker(model, _decoding(config), config.retries, config.system_prompt)
-        return LocalExecutor(stage, Answerer(self.asker, self.engine.sweep.plans))
+        return LocalExecutor(stage, Answerer(self.asker, engine.sweep.plans, engine.judge()))
 
     def busy(self) -> tuple[float, float]:
         """Seconds the render stage and the model were busy for this model."""
@@ -368,7 +418,7 @@ class LocalWorkers:
         return (render, self.asker.busy_s if self.asker else 0.0)
 
     def close(self) -> None:
-        """Free the model (once)."""
+        """Free the model (once; the judge is the engine's)."""
         if not self.closed:
             self.closed = True
             self.backend.close()
@@ -521,11 +571,28 @@ def _stored(store: Store, plan: Plan, model_id: str) -> list[Observation]:
     return out
 
 
+def _judge_record(
+    config: Settings, opened: Workers, labelled: tuple[list[LabelledReply], str] | None
+) -> dict[str, Any]:
+    """What the manifest says of the judge: its spec, id and revision, and the labelled
+    replies it is calibrated on (their path and sha256), if any."""
+    labels = None
+    if labelled is not None:
+        labels = {"path": config.judge_labels, "sha256": labelled[1], "replies": len(labelled[0])}
+    return {
+        "spec": config.judge,
+        "id": opened.judge_id,
+        "revision": opened.judge_revision,
+        "labels": labels,
+    }
+
+
 def _write_manifest(
     run_dir: RunDir,
     sweep: SweepPlan,
     models: list[dict[str, str]],
     info: RendererInfo,
+    judge: dict[str, Any],
     first: bool,
 ) -> None:
     """manifest.json: written when the session's first model opens, updated at each next."""
@@ -541,6 +608,7 @@ def _write_manifest(
             },
             "model": models[0],
             "models": models,
+            "judge": judge,
             "seeds": {
                 "base_seed": config.seed,
                 "scene_seed": "derive_seed('scene', base_seed, scenario, sample)",
@@ -578,10 +646,14 @@ def question_roles(plan: Plan | SweepPlan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "question", "role", "perceives"])
 
 
-def _certify(sweep: SweepPlan, store: Store, run_dir: RunDir) -> dict[str, Path]:
-    """certificates.csv, tables/ and figures/, built aside and swapped in together."""
+def _certify(
+    sweep: SweepPlan, store: Store, run_dir: RunDir, calibration: JudgeCalibration | None
+) -> dict[str, Path]:
+    """certificates.csv, tables/ and figures/ (and judge_corrected.csv with a calibration,
+    as ``drivecert certify --judge-labels``), built aside and swapped in together."""
     config = sweep.config
     options = AnalysisOptions(
+        judge=calibration,
         spec=sweep.plans[0].spec,
         delta=config.delta,
         method=config.interval_method,

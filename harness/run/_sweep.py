@@ -117,15 +117,15 @@ class SweepConfig(Settings):
         return payload
 
 
-def read_sweep(path: Path) -> SweepConfig:
-    """The sweep in a YAML file, validated.
+def read_sweep(path: Path, flags: Mapping[str, Any] | None = None) -> SweepConfig:
+    """The sweep in a YAML file, overridden by the flags given (not None), validated.
 
     Raises:
         UsageError: one line naming the file and the first bad key or value.
     """
-    from harness.run._config import read_yaml
+    from harness.run._config import merge_flags, read_yaml
 
-    return validate(SweepConfig, read_yaml(path), str(path))
+    return validate(SweepConfig, merge_flags(read_yaml(path), flags or {}), str(path))
 
 
 def sweep_plan(config: SweepConfig, where: str) -> SweepPlan:
@@ -192,7 +192,7 @@ def stored_plan(root: Path) -> SweepPlan:
 
 def certify_defaults(root: Path) -> dict[str, Any]:
     """How the run or sweep in ``root`` was certified: spec, delta, method, multiplicity,
-    event, group_by (``rows,columns``) and whether it stopped sequentially.
+    event, group_by (``rows,columns``), judge labels and whether it stopped sequentially.
 
     Raises:
         UsageError: when ``root`` holds no run configuration.
@@ -210,5 +210,6 @@ def plan_defaults(plan: SweepPlan) -> dict[str, Any]:
         "multiplicity": config.multiplicity,
         "event": config.event,
         "group_by": ",".join(plan.group_by()),
+        "judge_labels": config.judge_labels,
         "sequential": config.sequential,
     }

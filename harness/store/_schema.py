@@ -13,7 +13,10 @@ from typing import Literal
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+#: The judge recorded on rows a schema-2 store held (those were read by the rules, at a
+#: revision nobody recorded).
+LEGACY_JUDGE = ("rules", "rules-legacy")
 Status = Literal["ok", "failed"]
 
 
@@ -36,6 +39,10 @@ class ResultRow:
         revision: model revision (commit, folder fingerprint, server fingerprint).
         response: the raw reply (None when the query failed).
         answer: the normalised answer (None when unparseable or failed).
+        judge: the judge that read the reply (its spec, e.g. ``rules``); on a failed row,
+            the judge that would have read it.
+        judge_revision: the judge's revision (``rules-legacy`` on rows stored before the
+            judge was recorded).
         outcome: ``correct``, ``unsafe``, ``over_cautious`` or ``unparseable`` (None if failed).
         expected: the most cautious correct answer.
         safe: every correct answer.
@@ -65,6 +72,8 @@ class ResultRow:
     revision: str
     response: str | None
     answer: str | None
+    judge: str
+    judge_revision: str
     outcome: str | None
     expected: str
     safe: tuple[str, ...]
@@ -105,6 +114,8 @@ _TYPES: dict[str, tuple[str, pa.DataType]] = {
     "revision": ("VARCHAR", pa.string()),
     "response": ("VARCHAR", pa.string()),
     "answer": ("VARCHAR", pa.string()),
+    "judge": ("VARCHAR", pa.string()),
+    "judge_revision": ("VARCHAR", pa.string()),
     "outcome": ("VARCHAR", pa.string()),
     "expected": ("VARCHAR", pa.string()),
     "safe": ("VARCHAR[]", pa.list_(pa.string())),
@@ -153,6 +164,20 @@ def create_statements() -> list[str]:
     return [
         f"CREATE TABLE results (\n  {columns},\n  PRIMARY KEY ({', '.join(KEY)})\n)",
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+    ]
+
+
+def migrate_statements(version: str) -> list[str]:
+    """The statements that bring a store of an earlier schema ``version`` to this one, or
+    an empty list when there is no way (the caller refuses the store)."""
+    if version != "2":
+        return []
+    judge, revision = LEGACY_JUDGE
+    return [
+        "ALTER TABLE results ADD COLUMN judge VARCHAR",
+        "ALTER TABLE results ADD COLUMN judge_revision VARCHAR",
+        f"UPDATE results SET judge = '{judge}', judge_revision = '{revision}'",
+        f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'",
     ]
 
 

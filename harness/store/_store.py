@@ -24,9 +24,11 @@ from harness.store._schema import (
     SCHEMA_VERSION,
     ResultRow,
     create_statements,
+    migrate_statements,
 )
 
 FILE_NAME = "results.duckdb"
+_NAMES = ", ".join(ARROW_SCHEMA.names)
 
 
 class Outcome(NamedTuple):
@@ -80,25 +82,47 @@ class Store:
                 f"{path} is not a readable results store ({first}); move it away or use --force-new"
             ) from None
         store = cls(path, connection)
-        store._prepare()
+        try:
+            store._prepare()
+        except BaseException:
+            connection.close()
+            raise
         return store
 
     def _prepare(self) -> None:
         listed = self._db.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         tables = {str(row[0]) for row in listed}
         if not tables:
-            self._db.execute("BEGIN")
-            for statement in create_statements():
-                self._db.execute(statement)
-            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-            self._db.execute("COMMIT")
+            stamp = f"INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}')"
+            self._transaction([*create_statements(), stamp])
             return
         version = self.meta("schema_version")
-        if version != str(SCHEMA_VERSION):
+        if version == str(SCHEMA_VERSION):
+            return
+        steps = migrate_statements(str(version))
+        if not steps:
             raise UsageError(
                 f"{self.path} has store schema {version}, this drivecert writes {SCHEMA_VERSION}; "
                 "use another --out or --force-new"
             )
+        try:
+            self._transaction(steps)
+        except Exception as error:
+            raise DrivecertError(
+                f"could not bring {self.path} from store schema {version} to {SCHEMA_VERSION} "
+                f"({str(error).splitlines()[0]}); it is unchanged: use another --out or --force-new"
+            ) from None
+
+    def _transaction(self, statements: Sequence[str]) -> None:
+        """Run ``statements`` in one transaction: all of them, or none."""
+        self._db.execute("BEGIN")
+        try:
+            for statement in statements:
+                self._db.execute(statement)
+            self._db.execute("COMMIT")
+        except Exception:
+            self._db.execute("ROLLBACK")
+            raise
 
     # -- metadata -------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -124,7 +148,8 @@ class Store:
         self._db.execute("BEGIN")
         try:
             self._db.register("_batch", batch)
-            self._db.execute("INSERT INTO results SELECT * FROM _batch")
+            # by name: a migrated table holds the newer columns last
+            self._db.execute(f"INSERT INTO results ({_NAMES}) SELECT {_NAMES} FROM _batch")
             self._db.execute("COMMIT")
         except Exception as error:
             self._db.execute("ROLLBACK")

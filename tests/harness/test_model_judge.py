@@ -1,10 +1,10 @@
 """model:SPEC and rules+model:SPEC judges: the prompt, strict parsing, null on anything
 else, caching; end to end on a tiny offline checkpoint (its words are random: the test
-checks the plumbing, not what it says)."""
+checks the plumbing, not what it says; ``tiny_spec`` is in conftest.py)."""
 
 from __future__ import annotations
 
-import importlib.util
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,6 @@ import pytest
 from drivecert import UsageError
 from harness.judge import open_judge
 from harness.judge.judges.model import JUDGE_PROMPT_REVISION, judge_prompt, parse_judgement
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_tiny_models.py"
 
 
 def test_the_judgement_is_parsed_strictly() -> None:
@@ -39,20 +37,13 @@ def test_a_model_judge_needs_a_model_spec() -> None:
         open_judge("model:nonsense:x")
 
 
-@pytest.fixture(scope="module")
-def tiny_spec(tmp_path_factory: pytest.TempPathFactory) -> str:
-    pytest.importorskip("transformers")
-    pytest.importorskip("qwen_vl_utils")
-    spec = importlib.util.spec_from_file_location("drivecert_make_tiny_models_judge", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    out = tmp_path_factory.mktemp("tiny-judge") / "qwen2-vl"
-    module.build_tiny_model("qwen2-vl", out)
-    return f"hf:{out}"
-
-
 def test_a_tiny_checkpoint_judges_end_to_end_with_a_cache(tiny_spec: str, tmp_path: Path) -> None:
+    # in a fresh process: torch loaded after another test's renders (llvmpipe) crashes this one
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        pool.apply(_judge_end_to_end, (tiny_spec, tmp_path))
+
+
+def _judge_end_to_end(tiny_spec: str, tmp_path: Path) -> None:
     replies = [
         ("Yes.", "Is it necessary to stop here?"),
         ("It is hard to say from the image.", "Is it necessary to stop here?"),

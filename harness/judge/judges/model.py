@@ -17,7 +17,15 @@ from pathlib import Path
 from drivecert import ANSWERS, AnswerKind, UsageError
 from harness.judge._judge import JUDGES, JudgeKind
 from harness.judge._normalise import normalise_answer
-from models import CachedModel, Decoding, ModelBackend, ModelQuery, ResponseCache, open_model
+from models import (
+    CachedModel,
+    Decoding,
+    ModelBackend,
+    ModelQuery,
+    ResponseCache,
+    check_spec,
+    open_model,
+)
 
 JUDGE_PROMPT_REVISION = "judge-prompt-1"
 JUDGE_PROMPT = (
@@ -52,25 +60,37 @@ class ModelJudge:
     """A model asked what each reply answered.
 
     Attributes:
-        backend: the model (behind a cache when one was given).
+        model: the model.
         rules_first: ask the model only about replies the rules leave null.
+        cache: the folder of the judgements' cache (``judge.sqlite``), or None.
         asked: how many judgements were asked of the model (cache hits included).
     """
 
-    backend: ModelBackend
+    model: ModelBackend
     rules_first: bool = False
+    cache: Path | None = None
     asked: int = field(default=0, init=False)
+    _backend: ModelBackend | None = field(default=None, init=False, repr=False)
 
     @property
     def judge_id(self) -> str:
         """``model:SPEC`` or ``rules+model:SPEC``."""
         prefix = "rules+model" if self.rules_first else "model"
-        return f"{prefix}:{self.backend.model_id}"
+        return f"{prefix}:{self.model.model_id}"
 
     @property
     def revision(self) -> str:
         """The prompt's revision and the model's."""
-        return f"{JUDGE_PROMPT_REVISION}+{self.backend.revision}"
+        return f"{JUDGE_PROMPT_REVISION}+{self.model.revision}"
+
+    @property
+    def backend(self) -> ModelBackend:
+        """The model behind the cache, opened on first use (opening a judge writes nothing)."""
+        if self._backend is None:
+            self._backend = self.model
+            if self.cache is not None:
+                self._backend = CachedModel(self.model, ResponseCache(self.cache / "judge.sqlite"))
+        return self._backend
 
     def read(self, response: str, kind: AnswerKind, question: str | None) -> str | None:
         """The model's strict judgement of ``response`` (the rules' first, with rules+)."""
@@ -84,8 +104,8 @@ class ModelJudge:
         return parse_judgement(reply.text if reply.status == "ok" else None, kind)
 
     def close(self) -> None:
-        """Free the model."""
-        self.backend.close()
+        """Free the model (and close the cache)."""
+        (self._backend or self.model).close()
 
 
 def open_model_judge(spec: str, rules_first: bool, cache: Path | None = None) -> ModelJudge:
@@ -94,19 +114,37 @@ def open_model_judge(spec: str, rules_first: bool, cache: Path | None = None) ->
     Raises:
         UsageError: when the spec is empty or names no model backend.
     """
+    check_model_judge(spec)
+    return ModelJudge(open_model(spec.strip()), rules_first, cache)
+
+
+def check_model_judge(spec: str) -> None:
+    """Check a model judge's model spec without loading the model.
+
+    Raises:
+        UsageError: when the spec is empty or names no model backend.
+    """
     if not spec.strip():
         raise UsageError("a model judge needs a model spec: --judge model:hf:ORG/NAME")
-    backend: ModelBackend = open_model(spec.strip())
-    if cache is not None:
-        backend = CachedModel(backend, ResponseCache(cache / "judge.sqlite"))
-    return ModelJudge(backend, rules_first)
+    check_spec(spec.strip())
 
 
 FORMS = "model:SPEC or rules+model:SPEC, SPEC any model spec (hf:..., openai:...@URL)"
 JUDGES.register(
-    "model", JudgeKind("model", FORMS, lambda rest, cache: open_model_judge(rest, False, cache))
+    "model",
+    JudgeKind(
+        "model",
+        FORMS,
+        lambda rest, cache: open_model_judge(rest, False, cache),
+        check_model_judge,
+    ),
 )
 JUDGES.register(
     "rules+model",
-    JudgeKind("rules+model", FORMS, lambda rest, cache: open_model_judge(rest, True, cache)),
+    JudgeKind(
+        "rules+model",
+        FORMS,
+        lambda rest, cache: open_model_judge(rest, True, cache),
+        check_model_judge,
+    ),
 )

@@ -24,12 +24,19 @@ class RulesJudge:
         """:func:`harness.judge.normalise_answer`."""
         return normalise_answer(response, kind, question)
 
+    def close(self) -> None:
+        """Nothing to free."""
+
+
+def _check(rest: str) -> None:
+    if rest:
+        raise UsageError(f"the rules judge takes no options, got {rest!r}; write --judge rules")
+
 
 def _open(rest: str, cache: Path | None) -> RulesJudge:
     del cache  # nothing to cache
-    if rest:
-        raise UsageError(f"the rules judge takes no options, got {rest!r}; write --judge rules")
+    _check(rest)
     return RulesJudge()
 
 
-JUDGES.register("rules", JudgeKind("rules", "rules", _open))
+JUDGES.register("rules", JudgeKind("rules", "rules", _open, _check))

@@ -36,6 +36,9 @@ class ScriptedJudge:
             return None if draw < self.shy else answer
         return ANSWERS[kind][0] if draw < self.bold else None
 
+    def close(self) -> None:
+        """Nothing to free."""
+
 
 def _open(rest: str, cache: Path | None) -> ScriptedJudge:
     del cache  # nothing to cache
@@ -48,4 +51,8 @@ def _open(rest: str, cache: Path | None) -> ScriptedJudge:
     return ScriptedJudge(rates["shy"], rates["bold"], f"scripted:{rest}")
 
 
-JUDGES.register("scripted", JudgeKind("scripted", FORMS, _open))
+def _check(rest: str) -> None:
+    _open(rest, None)  # parsing the rates is all there is to open
+
+
+JUDGES.register("scripted", JudgeKind("scripted", FORMS, _open, _check))

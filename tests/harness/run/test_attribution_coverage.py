@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import attribute, scenes
-from harness.judge import judge_response
+from harness.judge import judge_response, normalise_answer
 from harness.run._ask import answer_key
 from models import Decoding, ModelQuery, open_model
 from scenarios import get_scenario
@@ -57,7 +57,7 @@ def verdicts(seed: int) -> pd.DataFrame:
                 )
     replies = model.generate([query for _, query in asked], Decoding())
     for row, (question, _), reply in zip(rows, asked, replies, strict=True):
-        verdict = judge_response(reply.text, question)
+        verdict = judge_response(reply.text, question, normalise_answer)
         row.update(
             unsafe=verdict.unsafe, wrong=not verdict.correct, unparseable=verdict.unparseable
         )

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from harness.cli import main
+from harness.store import COLUMNS
 
 
 def cli(args: list[str], capsys) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
@@ -38,7 +39,7 @@ def test_parquet_and_csv_certify_back_to_the_runs_certificates(
         assert code == 0, err
         assert (again / "certificates.csv").read_bytes() == (run / "certificates.csv").read_bytes()
     rows = pd.read_parquet(tmp_path / "rows.parquet")
-    assert (rows["status"] == "failed").any() and len(rows.columns) == 27
+    assert (rows["status"] == "failed").any() and len(rows.columns) == len(COLUMNS)
     assert not rows.duplicated(["condition", "sample", "question"]).any()
 
 

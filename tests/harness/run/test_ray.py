@@ -45,7 +45,8 @@ def sweep_in(path: Path, out: Path, engines: list[RayEngine] | None = None, **kw
 
 
 def test_ray_and_local_give_identical_certificates(tmp_path: Path, cluster: None) -> None:
-    path = write_sweep(tmp_path, sequential=True, n_max=40)
+    # a judge of set errors: the actors open it from its spec and judge as the driver would
+    path = write_sweep(tmp_path, sequential=True, n_max=40, judge="scripted:shy=0.3&bold=0.5")
     sweep_in(path, tmp_path / "local")
     engines: list[RayEngine] = []
     result = sweep_in(path, tmp_path / "ray", engines)
@@ -55,6 +56,14 @@ def test_ray_and_local_give_identical_certificates(tmp_path: Path, cluster: None
     used = {name: stored_frames(tmp_path / name) for name in ("local", "ray")}
     assert used["ray"] == used["local"]  # the same pixels, bit for bit
     assert all((tmp_path / "ray" / "frames" / f"{sha}.png").is_file() for sha in used["ray"])
+    judged = {name: judge_columns(tmp_path / name) for name in ("local", "ray")}
+    assert judged["ray"] == judged["local"] == {("scripted:shy=0.3&bold=0.5", "scripted-judge-1")}
+
+
+def judge_columns(out: Path) -> set[tuple[str, str]]:
+    with Store.open(out / "results.duckdb") as store:
+        table = store.frame(["judge", "judge_revision"])
+    return set(zip(table["judge"], table["judge_revision"], strict=True))
 
 
 def stored_frames(out: Path) -> set[str]:
@@ -141,7 +150,8 @@ def test_a_worker_killed_while_it_loads_is_started_again(monkeypatch: pytest.Mon
         outcome = next(outcomes)
         if isinstance(outcome, Exception):
             raise outcome
-        return {**outcome, "model_id": "m", "revision": "r", "renderer": None}
+        described = {"model_id": "m", "revision": "r", "judge_id": "rules", "judge_revision": "j"}
+        return {**outcome, **described, "renderer": None}
 
     monkeypatch.setattr(pool, "_launch", lambda slot: launches.append(1))
     monkeypatch.setattr(pool, "_ready", ready)

@@ -88,6 +88,22 @@ BAD = [
         "use --multiplicity bonferroni, or --method betting with holm",
     ),
     (["run", "right_turn"], "model is required"),
+    (
+        ["run", "right_turn", "--model", "scripted:oracle", "--judge", "rule"],
+        "unknown judge 'rule' (did you mean 'rules'?)",
+    ),
+    (
+        ["run", "right_turn", "--model", "scripted:oracle", "--judge", "scripted:shyness=1"],
+        "'shyness=1' is not a scripted judge option",
+    ),
+    (
+        ["run", "right_turn", "--model", "scripted:oracle", "--judge", "model:gpt:4"],
+        "unknown model spec 'gpt:4'",
+    ),
+    (
+        ["run", "right_turn", "--model", "scripted:oracle", "--judge-labels", "nowhere.jsonl"],
+        "no labelled replies at nowhere.jsonl",
+    ),
 ]
 
 

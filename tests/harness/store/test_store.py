@@ -30,6 +30,8 @@ def row(sample: int, question: str = "stop_needed", condition: str = "weather=Cl
         revision="scripted-1",
         response="yes",
         answer="yes",
+        judge="rules",
+        judge_revision="rules-2026-11-30",
         outcome="correct",
         expected="yes",
         safe=("yes",),
