@@ -122,7 +122,7 @@ def certify_command(
         )
     calibration = None
     if chosen["judge_labels"] is not None:
-        calibration = _calibration(Path(chosen["judge_labels"]), store_path, plan)
+        calibration = _calibration(Path(chosen["judge_labels"]), store_path, plan, out)
     options = AnalysisOptions(
         judge=calibration,
         spec=Spec.parse(chosen["spec"]),
@@ -147,11 +147,11 @@ def certify_command(
         typer.echo(f"judge-corrected: {written['judge_corrected']}")
 
 
-def _calibration(labels: Path, store_path: Path, plan: SweepPlan | None) -> Any:
+def _calibration(labels: Path, store_path: Path, plan: SweepPlan | None, out: Path) -> Any:
     """The judge that read the verdicts, calibrated on ``labels``: a run's own judge
-    (through its judge cache), else the rules."""
+    (through its judge cache), else the rules; its accuracy goes in ``out``."""
     from harness.judge import open_judge
-    from harness.judge._accuracy import judge_calibration
+    from harness.judge._accuracy import load_labelled, measure_judge
     from harness.run._rundir import RunDir
 
     if plan is None:
@@ -159,7 +159,8 @@ def _calibration(labels: Path, store_path: Path, plan: SweepPlan | None) -> Any:
     else:
         judge = open_judge(plan.config.judge, RunDir(store_path.parent).judge_cache)
     try:
-        return judge_calibration(labels, judge.read)
+        out.mkdir(parents=True, exist_ok=True)
+        return measure_judge(*load_labelled(labels), judge.read, out, str(labels))
     finally:
         judge.close()
 

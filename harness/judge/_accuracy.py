@@ -14,13 +14,14 @@ its own, not family-wise).
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analysis import JudgeCalibration, binomial_interval, calibrate, fingerprint_of
-from drivecert import ANSWERS, AnswerKind, UsageError, json_lines
+from drivecert import ANSWERS, AnswerKind, UsageError, json_lines, write_atomic
 from harness.judge._judge import Reader
 
 NULL = "null"
@@ -309,6 +310,25 @@ def judge_calibration(path: Path, read: Reader) -> JudgeCalibration:
     """The judge's calibration on the labelled replies of :func:`load_labelled`: each reply
     read by ``read`` and compared with its label; the bytes' sha256 is its fingerprint."""
     return calibrate_reader(*load_labelled(path), read)
+
+
+#: The file of a run (or certify output) that keeps the judge's measured accuracy.
+ACCURACY_FILE = "judge_accuracy.json"
+
+
+def measure_judge(
+    replies: Sequence[LabelledReply], fingerprint: str, read: Reader, out: Path, source: str
+) -> JudgeCalibration:
+    """Calibrate ``read`` on labelled replies (each read once) and keep its accuracy report
+    in ``out/judge_accuracy.json`` (:data:`ACCURACY_FILE`, with ``source`` naming the set)
+    for the report's judge section."""
+    judged = [read(r.response, r.kind, r.question) for r in replies]
+    answers = iter(judged)
+    accuracy = judge_accuracy(replies, lambda *_: next(answers)).to_dict()
+    accuracy.pop("disagreements")
+    accuracy["source"] = f"{source} ({len(replies)} replies, sha256 {fingerprint[:12]})"
+    write_atomic(out / ACCURACY_FILE, json.dumps(accuracy, indent=2) + "\n")
+    return calibrate(zip((r.label for r in replies), judged, strict=True), fingerprint)
 
 
 def calibrate_reader(

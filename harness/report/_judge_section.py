@@ -18,10 +18,8 @@ import pandas as pd
 
 from drivecert import UsageError
 from harness.judge import normalise_answer
-from harness.judge._accuracy import judge_accuracy, load_labelled
+from harness.judge._accuracy import ACCURACY_FILE, judge_accuracy, load_labelled
 
-#: The file a run's judge accuracy is kept in (``JudgeAccuracy.to_dict`` plus ``source``).
-ACCURACY_FILE = "judge_accuracy.json"
 MAX_RESCUED = 200
 
 

@@ -23,7 +23,7 @@ from rich.live import Live
 from analysis import AnalysisOptions, JudgeCalibration, write_analysis
 from drivecert import DrivecertError, UsageError, write_atomic
 from harness.judge import Judge, check_judge, open_judge
-from harness.judge._accuracy import LabelledReply, calibrate_reader, load_labelled
+from harness.judge._accuracy import LabelledReply, load_labelled, measure_judge
 from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
 from harness.report import write_report
 from harness.run._ask import Answerer, Asker, LocalExecutor
@@ -293,7 +293,11 @@ def execute(
                 render_s, model_s = render_s + render_busy, model_s + model_busy
             finally:
                 opened.close()  # frees its GPUs (or CPUs) for the next model's workers
-        calibration = calibrate_reader(*labelled, workers.judge().read) if labelled else None
+        calibration = (
+            measure_judge(*labelled, workers.judge().read, run_dir.root, str(config.judge_labels))
+            if labelled
+            else None
+        )
         written = _certify(sweep, store, run_dir, calibration)
         ids = {entry["spec"]: entry["id"] for entry in answered}
         summary = _summary(sweep, schedulers, ids, store, counters, time.perf_counter() - started)

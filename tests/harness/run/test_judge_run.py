@@ -15,10 +15,12 @@ import pytest
 
 from drivecert import UsageError
 from harness.judge import Judge, open_judge
-from harness.judge._accuracy import calibrate_reader, load_labelled
+from harness.judge._accuracy import ACCURACY_FILE, calibrate_reader, judge_accuracy, load_labelled
 from harness.judge.judges.model import JUDGE_PROMPT_REVISION
 from harness.judge.judges.rules import RULES_REVISION
+from harness.report._judge_section import judge_section
 from harness.run import Hooks, build_config, fingerprint, make_plan, run
+from harness.run._export import run_rows
 from harness.store import Store
 
 from ..store.test_schema_migration import write_v2
@@ -158,6 +160,19 @@ def test_judge_labels_calibrate_the_runs_own_judge(tmp_path: Path, run_settings,
         out / "judge_corrected.csv"
     ).read_bytes()
     assert (again / "certificates.csv").read_bytes() == (out / "certificates.csv").read_bytes()
+    # the judge's measured accuracy, kept for the report's judge section
+    measured = judge_accuracy(replies, open_judge(spec).read)
+    kept = json.loads((out / ACCURACY_FILE).read_text())
+    assert (kept["agreed"], kept["replies"], kept["nulls"], kept["opposite"]) == (
+        measured.agreed,
+        measured.replies,
+        measured.nulls,
+        measured.opposite,
+    )
+    assert kept["source"].startswith(labels) and sha[:12] in kept["source"]
+    assert json.loads((again / ACCURACY_FILE).read_text()) == kept
+    section = judge_section(out, run_rows(out), {"judge": spec})
+    assert section.accuracy == kept and section.source == kept["source"]
 
 
 def _judge_runs(out: str, spec: str) -> tuple[int, int]:
