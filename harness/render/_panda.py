@@ -8,6 +8,7 @@ renderer applies fog in post-processing there, and it warns once that its pixels
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,10 @@ _PIPES = {
     "software": ("TinyOffscreenGraphicsPipe", "p3tinydisplay"),
 }
 _warned_software = False
-_ENGINES: dict[str, tuple[Any, Any]] = {}  # backend -> (pipe, engine), one per process
+#: Per thread, backend -> (pipe, engine). llvmpipe draws a few pixels 1 level apart when a
+#: thread renders through an engine another thread made, so each rendering thread makes its
+#: own: frames are then the same bit for bit whichever thread renders them.
+_ENGINES = threading.local()
 
 
 class GraphicsUnavailable(DrivecertError):
@@ -72,7 +76,7 @@ class GLContext:
         return np.ascontiguousarray(image[::-1, :, 2::-1])  # flip rows, BGR(A) -> RGB
 
     def close(self) -> None:
-        """Release the buffer (the process-wide engine stays for other renderers)."""
+        """Release the buffer (the thread's engine stays for its other renderers)."""
         self.engine.removeWindow(self.buffer)
 
 
@@ -115,12 +119,13 @@ def _warn_software(requested: str) -> None:
 def _try_backend(
     core: Any, pipe_type: str, module: str, choice: str, width: int, height: int
 ) -> GLContext | str:
-    if choice not in _ENGINES:
+    engines: dict[str, tuple[Any, Any]] = _ENGINES.__dict__.setdefault("by_backend", {})
+    if choice not in engines:
         pipe = core.GraphicsPipeSelection.getGlobalPtr().makePipe(pipe_type, module)
         if pipe is None or not pipe.isValid():
             return "module did not load"
-        _ENGINES[choice] = (pipe, core.GraphicsEngine(pipe))
-    pipe, engine = _ENGINES[choice]
+        engines[choice] = (pipe, core.GraphicsEngine(pipe))
+    pipe, engine = engines[choice]
     fbp = core.FrameBufferProperties()
     fbp.setRgbColor(True)
     fbp.setRgbaBits(8, 8, 8, 8)
