@@ -7,7 +7,11 @@ renderer applies fog in post-processing there, and it warns once that its pixels
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
 import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -82,6 +86,7 @@ class GLContext:
 
 def start_gl(width: int, height: int, backend: str = "auto") -> GLContext:
     """Open an offscreen buffer of ``width`` x ``height`` on the chosen backend."""
+    _load_triton_first()
     core = _panda()
     core.loadPrcFileData(
         "drivecert",
@@ -102,6 +107,20 @@ def start_gl(width: int, height: int, backend: str = "auto") -> GLContext:
     raise GraphicsUnavailable(
         f"no offscreen GL backend could start ({'; '.join(failures)}); {INSTALL_HINT}"
     )
+
+
+def _load_triton_first() -> None:
+    """Load triton (torch's compiler, with an LLVM of its own) before the GL driver's LLVM.
+
+    Once llvmpipe has drawn, loading triton (which ``import torchvision`` and a Hugging
+    Face model do) crashes the process, so a sweep's second model, or a model judge opened
+    after rendering, would kill the run. Loaded first, both work and the pixels are the
+    same. It costs about 0.3 s once per process, and nothing where torch is not installed.
+    """
+    if "triton" in sys.modules or importlib.util.find_spec("triton") is None:
+        return
+    with contextlib.suppress(Exception):  # a broken triton is torch's problem, not ours
+        importlib.import_module("triton")
 
 
 def _warn_software(requested: str) -> None:

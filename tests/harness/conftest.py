@@ -16,8 +16,8 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_tiny_models.py"
 def tiny_spec(tmp_path_factory: pytest.TempPathFactory) -> str:
     """``hf:FOLDER`` of a tiny random Qwen2-VL (its words are random: for plumbing tests).
 
-    Built in a process of its own: torch loaded into a process after the renderer's GL
-    driver (llvmpipe) crashes it, and another test may have rendered in this one.
+    Built in a process of its own, which keeps torch out of the test process (triton's
+    LLVM loaded after llvmpipe's used to crash it; the renderer now loads triton first).
     """
     for name in ("transformers", "qwen_vl_utils"):  # found, not imported (see above)
         if importlib.util.find_spec(name) is None:

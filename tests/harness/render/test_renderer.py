@@ -215,3 +215,18 @@ def test_a_blocked_exit_puts_a_building_across_it(renderer: EmbeddedRenderer) ->
     width = changed.shape[1]
     assert changed[:, width // 2 :].sum() > 5000  # the building stands to the right
     assert changed[:, width // 2 :].sum() > 10 * changed[:, : width // 2].sum()
+
+
+def test_a_torch_model_loads_after_the_renderer_has_drawn(tiny_spec: str) -> None:
+    """triton's LLVM loaded after llvmpipe's crashed the process (a sweep's second model, a
+    model judge opened late): the renderer loads it first."""
+    code = (
+        "from harness.render import open_renderer, RenderSettings;"
+        "from scenarios import get_scenario;"
+        "from models import open_model;"
+        "r = open_renderer('embedded', RenderSettings(width=96, height=54, backend='gl'));"
+        "r.render(get_scenario('right_turn').sample('weather=ClearNoon', 0, 0));"
+        f"print(open_model({tiny_spec!r}).model_id)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
