@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from harness.perturb._ops import at, blend, draw_streaks, filled, u8, upscaled
+from harness.perturb._ops import at, blend, draw_streaks, filled, upscaled
 from harness.perturb._perturbation import PERTURBATIONS, Image, Perturbation
 
 FAR = (500, 900, 1400, 2000, 2700)  # small flakes in an 800x450 frame
@@ -15,11 +15,10 @@ SNOW = (238, 240, 245)
 
 
 def snow(image: Image, severity: int, rng: np.random.Generator) -> Image:
-    """White haze, then a flake layer drawn at half size: short falling streaks of small
+    """White haze and a flake layer drawn at half size: short falling streaks of small
     flakes and blurred large ones."""
     height, width = image.shape[:2]
     whitening = at(WHITENING, severity)
-    hazy = u8(cv2.addWeighted(image, 1.0 - whitening, filled(image, SNOW), whitening, 0.0))
     area = height * width / (800 * 450)
     size = max(1, round(height / 900))  # pixels of the half-size layer per 2 of an 800x450 one
     wind = rng.uniform(-25.0, 25.0)
@@ -29,7 +28,10 @@ def snow(image: Image, severity: int, rng: np.random.Generator) -> Image:
     draw_streaks(near, rng, round(at(NEAR, severity) * area), 2 * size, wind, 3 * size)
     near = cv2.GaussianBlur(near, (0, 0), 1.2 * size)  # out of focus
     flakes = cv2.max(far, cv2.convertScaleAbs(near, alpha=1.6)).astype(np.float32)
-    return blend(hazy, filled(image, SNOW), upscaled(flakes * np.float32(0.95 / 255), image))
+    flakes *= np.float32(0.95 / 255)
+    # haze and flakes in one pass: white share w + (1 - w) * flake
+    weight = np.float32(whitening) + np.float32(1.0 - whitening) * flakes
+    return blend(image, filled(image, SNOW), upscaled(weight, image))
 
 
 PERTURBATIONS.register("snow", Perturbation("snow", "snowfall and white haze", snow))
