@@ -287,14 +287,25 @@ def render_command(
             "--force", help="Start the index again when --out holds frames of other settings."
         ),
     ] = False,
+    corruption: Annotated[
+        str,
+        typer.Option(
+            help="Camera corruption written into every frame, seeded by its scene (fog, rain, "
+            "jpeg, camera_crash, ...; see docs/corruptions.png); none keeps frames clean."
+        ),
+    ] = "none",
+    severity: Annotated[
+        int | None, typer.Option(help="Severity of --corruption, 1..5 (default 3).")
+    ] = None,
 ) -> None:
     """Render scenes to PNGs with a JSONL index (out/index.jsonl) linking frames to scenes.
 
     Rendering again into the same --out adds only scenes not indexed yet; other settings
-    (size, field of view, backend, renderer) need --force or another --out.
+    (size, field of view, backend, renderer, corruption) need --force or another --out.
     """
     from rich.progress import track
 
+    from harness.perturb import NO_CORRUPTION, Corruption
     from harness.render import Frame, RenderSettings, frame_times, open_renderer
     from harness.render._output import (
         RenderJob,
@@ -312,13 +323,19 @@ def render_command(
         if contact_sheet
         else (chosen.resolve_condition(condition),)
     )
+    if severity is not None and corruption == NO_CORRUPTION:
+        raise UsageError("--severity needs a --corruption; e.g. --corruption fog --severity 3")
+    damage = Corruption(corruption, 3 if severity is None else severity)
     settings = RenderSettings(width=width, height=height, fov_deg=fov, backend=backend)
-    job = RenderJob(chosen, conditions, n, seed, start, frame_times(frames, dt))
+    job = RenderJob(chosen, conditions, n, seed, start, frame_times(frames, dt), damage)
     total = len(conditions) * n
     active = open_renderer(renderer, settings)  # checks the name before anything is written
     firsts: list[tuple[SceneGraph, Frame]] = []  # only what the contact sheet shows
+    recorded = {"renderer": renderer, **settings.to_dict()}
+    if damage.name != NO_CORRUPTION:  # clean renders keep the render.json they always had
+        recorded["corruption"] = damage.to_dict()
     try:
-        indexed = prepare_render_dir(out, {"renderer": renderer, **settings.to_dict()}, force)
+        indexed = prepare_render_dir(out, recorded, force)
         before = len(indexed)
         scenes = render_job(active, job, out, indexed, render_all=contact_sheet)
         for scene, rendered in track(scenes, total=total, description="rendering", transient=True):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from drivecert import UsageError, pixel_sha256, write_atomic
+from harness.perturb import NO_CORRUPTION, Corruption
 from harness.render._base import Frame, Renderer
 from harness.render._sheet import contact_sheet
 from scenarios import Condition, Scenario, SceneGraph
@@ -58,6 +59,8 @@ class RenderJob:
         seed: base seed.
         start: index of the first scene.
         times: frame times along the maneuver (one frame when ``(0.0,)``).
+        corruption: the camera corruption every frame is written with, seeded by its
+            scene's ``scene_seed`` (``none``: clean frames).
     """
 
     scenario: Scenario
@@ -66,6 +69,7 @@ class RenderJob:
     seed: int
     start: int
     times: tuple[float, ...]
+    corruption: Corruption = field(default_factory=Corruption)
 
     def scenes(self) -> Iterator[SceneGraph]:
         """Every scene of the job, condition by condition."""
@@ -74,8 +78,15 @@ class RenderJob:
                 yield self.scenario.sample(condition, index, self.seed)
 
 
-def index_record(scene: SceneGraph, frame: Frame, path: str, digest: str) -> dict[str, Any]:
-    """The JSONL index line of one frame."""
+def index_record(
+    scene: SceneGraph,
+    frame: Frame,
+    path: str,
+    digest: str,
+    corruption: Corruption | None = None,
+) -> dict[str, Any]:
+    """The JSONL index line of one frame (with its corruption, when it has one)."""
+    clean = corruption is None or corruption.name == NO_CORRUPTION
     return {
         "frame": path,
         "sha256": digest,
@@ -88,6 +99,7 @@ def index_record(scene: SceneGraph, frame: Frame, path: str, digest: str) -> dic
         "renderer": frame.renderer,
         "objects": [asdict(o) for o in frame.objects],
         "scene": scene.to_dict(),
+        **({} if clean or corruption is None else {"corruption": corruption.to_dict()}),
     }
 
 
@@ -186,12 +198,17 @@ def render_job(
             ]
             if not render_all and all(key in seen for key in keys):
                 continue
-            frames = renderer.render(scene, job.times)
+            frames = [
+                replace(f, image=job.corruption.apply(f.image, scene.scene_seed))
+                for f in renderer.render(scene, job.times)
+            ]
             for key, frame in zip(keys, frames, strict=True):
                 path, digest = write_png(frame, frames_dir)
                 if key in seen:
                     continue
-                record = index_record(scene, frame, str(path.relative_to(out)), digest)
+                record = index_record(
+                    scene, frame, str(path.relative_to(out)), digest, job.corruption
+                )
                 index.write(json.dumps(record, separators=(",", ":")) + "\n")
                 index.flush()
                 seen.add(key)

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from harness.cli import main
+from harness.perturb import perturb
 from scenarios import SceneGraph, get_scenario
 
 
@@ -40,6 +41,32 @@ def test_render_writes_frames_and_an_index_linking_them_to_scenes(
         assert record["renderer"] == "embedded/gl"
     settings = json.loads((tmp_path / "render.json").read_text())
     assert settings["width"] == 800 and settings["camera_z_m"] == 1.4
+
+
+def test_render_with_a_corruption_writes_corrupted_frames_seeded_by_scene(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    condition = "weather=ClearNoon,control=light_red"
+    args = ["render", "right_turn", "--condition", condition, "--n", "2", "--seed", "3"]
+    small = ["--width", "320", "--height", "180"]
+    clean_dir, foggy_dir = tmp_path / "clean", tmp_path / "fog"
+    assert run([*args, *small, "--out", str(clean_dir)], capsys)[0] == 0
+    damage = ["--corruption", "fog", "--severity", "4"]
+    code, out, _ = run([*args, *small, *damage, "--out", str(foggy_dir)], capsys)
+    assert code == 0 and "2 new frames of 2 scenes" in out
+    clean = [json.loads(x) for x in (clean_dir / "index.jsonl").read_text().splitlines()]
+    foggy = [json.loads(x) for x in (foggy_dir / "index.jsonl").read_text().splitlines()]
+    for plain, fogged in zip(clean, foggy, strict=True):
+        assert "corruption" not in plain
+        assert fogged["corruption"] == {"name": "fog", "severity": 4}
+        image = np.asarray(Image.open(clean_dir / plain["frame"]))
+        expected = perturb(image, "fog", 4, fogged["scene_seed"])
+        assert np.array_equal(np.asarray(Image.open(foggy_dir / fogged["frame"])), expected)
+        assert fogged["sha256"] != plain["sha256"]
+    recorded = json.loads((foggy_dir / "render.json").read_text())
+    assert recorded["corruption"] == {"name": "fog", "severity": 4}
+    code, _, err = run([*args, *small, "--corruption", "rain", "--out", str(foggy_dir)], capsys)
+    assert code == 2 and "corruption" in err and "--force" in err
 
 
 def test_contact_sheet_shows_every_default_condition(
@@ -77,6 +104,9 @@ def test_contact_sheet_shows_every_default_condition(
         (["render", "right_trun"], "did you mean 'right_turn'"),
         (["render", "right_turn", "--contact-sheet", "--condition", "control=none"], "drop"),
         (["render", "right_turn", "--backend", "vulkan"], "valid: auto, gl, software"),
+        (["render", "right_turn", "--corruption", "foggy"], "did you mean 'fog'"),
+        (["render", "right_turn", "--corruption", "fog", "--severity", "6"], "use 1..5"),
+        (["render", "right_turn", "--severity", "2"], "--severity needs a --corruption"),
     ],
 )
 def test_bad_render_input_is_one_line(

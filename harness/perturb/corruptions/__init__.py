@@ -1,0 +1,1 @@
+"""Corruptions; every module here registers itself in ``PERTURBATIONS``."""
