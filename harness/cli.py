@@ -85,6 +85,7 @@ def scenarios_command(
                     for v in s.variables
                 },
                 "default_grid": {k: list(v) for k, v in s.default_grid.items()},
+                "observation_variables": _observation_values(),
                 "rules": s.rules,
             }
             for s in chosen
@@ -104,8 +105,27 @@ def scenarios_command(
         grid = " x ".join(f"{k}[{len(v)}]" for k, v in s.default_grid.items())
         table.add_row(f"{s.name}\n[dim]{s.summary}[/dim]", variables, grid)
     console.print(table)
+    console.print(_observation_line())
     if name:
         console.print(chosen[0].rules)
+
+
+def _observation_values() -> dict[str, list[str]]:
+    """The observation variables' values, for ``scenarios --json``."""
+    from harness.perturb import NO_CORRUPTION, corruption_names
+    from scenarios import CORRUPTION, SEVERITY, SEVERITY_VALUES
+
+    return {CORRUPTION: [NO_CORRUPTION, *corruption_names()], SEVERITY: list(SEVERITY_VALUES)}
+
+
+def _observation_line() -> str:
+    """The observation variables every scenario takes (how a scene is seen)."""
+    values = _observation_values()
+    return (
+        "every scenario also takes "
+        + "; ".join(f"{name}: {', '.join(v)}" for name, v in values.items())
+        + " (a corrupted condition draws the clean condition's scenes)"
+    )
 
 
 def print_balance(chosen: list[Any], n: int) -> None:

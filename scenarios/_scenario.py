@@ -14,6 +14,12 @@ from types import MappingProxyType
 
 from drivecert import DrivecertError, Registry, UsageError, derive_seed, did_you_mean
 from scenarios._condition import Condition
+from scenarios._observation import (
+    OBSERVATION_VARIABLES,
+    check_observation,
+    complete_observation,
+    scene_condition,
+)
 from scenarios._program import (
     DEFAULT_MAX_ATTEMPTS,
     RandomStream,
@@ -102,10 +108,14 @@ class Scenario:
             condition = Condition(dict(condition))
         variables = self.variable_map
         for name, value in condition.values.items():
+            if name in OBSERVATION_VARIABLES:
+                check_observation(name, value)
+                continue
             if name not in variables:
+                valid = [*variables, *OBSERVATION_VARIABLES]
                 raise UsageError(
                     f"scenario {self.name} has no variable {name!r}"
-                    f"{did_you_mean(name, variables)}; valid: {', '.join(variables)}"
+                    f"{did_you_mean(name, valid)}; valid: {', '.join(valid)}"
                 )
             if value not in variables[name].values:
                 values = variables[name].values
@@ -113,8 +123,9 @@ class Scenario:
                     f"{self.name}: {name} has no value {value!r}"
                     f"{did_you_mean(value, values)}; valid: {', '.join(values)}"
                 )
-        ordered = {v: condition.values[v] for v in variables if v in condition.values}
-        return Condition(ordered)
+        names = [*variables, *OBSERVATION_VARIABLES]
+        ordered = {v: condition.values[v] for v in names if v in condition.values}
+        return Condition(complete_observation(ordered))
 
     def _expand_presets(self, text: str | None) -> str | None:
         """``lumos,weather=X`` -> ``right_exit=open,weather=X``: preset names replaced by
@@ -167,7 +178,7 @@ class Scenario:
         draw = run_program(
             self.program,
             stream=RandomStream(seed),
-            condition=condition,
+            condition=scene_condition(condition),  # how it is seen does not change the scene
             variables=self.variable_map,
             max_attempts=self.max_attempts,
             what=f"scenario {self.name}",

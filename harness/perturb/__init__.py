@@ -5,16 +5,17 @@ Adding one is one module in ``harness.perturb.corruptions`` that calls
 """
 
 from harness.perturb._perturbation import (
-    NO_CORRUPTION,
     PERTURBATIONS,
     SEVERITIES,
     Corruption,
     Image,
     Perturbation,
     corruption_names,
+    corruption_of,
     perturb,
 )
 from harness.perturb._reference import reference_frame
+from scenarios import NO_CORRUPTION
 
 __all__ = [
     "NO_CORRUPTION",
@@ -24,6 +25,7 @@ __all__ = [
     "Image",
     "Perturbation",
     "corruption_names",
+    "corruption_of",
     "perturb",
     "reference_frame",
 ]

@@ -16,12 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from drivecert import DrivecertError, Registry, UsageError, derive_seed, did_you_mean
+from scenarios import CORRUPTION, NO_CORRUPTION, SEVERITY, Condition, observation
 
 Image = NDArray[np.uint8]
 """An (height, width, 3) uint8 RGB frame."""
-
-NO_CORRUPTION = "none"
-"""The name that leaves a frame as it is."""
 
 SEVERITIES = range(1, 6)
 
@@ -107,6 +105,17 @@ class Corruption:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return asdict(self)
+
+
+def corruption_of(condition: Condition) -> Corruption:
+    """The camera corruption a condition fixes (``corruption=fog,severity=3``; ``none``
+    for a clean condition).
+
+    Raises:
+        UsageError: one line naming an unknown corruption and the valid ones.
+    """
+    values = observation(condition)
+    return Corruption(values.get(CORRUPTION, NO_CORRUPTION), int(values.get(SEVERITY, "1")))
 
 
 def perturb(image: Image, name: str, severity: int, seed: int) -> Image:

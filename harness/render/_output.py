@@ -78,6 +78,14 @@ class RenderJob:
                 yield self.scenario.sample(condition, index, self.seed)
 
 
+def corrupted(frames: Sequence[Frame], corruption: Corruption, seed: int) -> list[Frame]:
+    """``frames`` as the camera delivers them under ``corruption``, seeded by ``seed`` (the
+    scene's ``scene_seed``, so the same scene is corrupted the same way every time)."""
+    if corruption.name == NO_CORRUPTION:
+        return list(frames)
+    return [replace(f, image=corruption.apply(f.image, seed)) for f in frames]
+
+
 def index_record(
     scene: SceneGraph,
     frame: Frame,
@@ -198,10 +206,7 @@ def render_job(
             ]
             if not render_all and all(key in seen for key in keys):
                 continue
-            frames = [
-                replace(f, image=job.corruption.apply(f.image, scene.scene_seed))
-                for f in renderer.render(scene, job.times)
-            ]
+            frames = corrupted(renderer.render(scene, job.times), job.corruption, scene.scene_seed)
             for key, frame in zip(keys, frames, strict=True):
                 path, digest = write_png(frame, frames_dir)
                 if key in seen:

@@ -24,7 +24,7 @@ from harness.run._render_stage import RenderedScene, RenderStage
 from harness.run._scheduler import SampleTask
 from harness.store import ResultRow
 from models import AnswerKey, Decoding, ModelBackend, ModelQuery, Response
-from scenarios import Question, SceneGraph
+from scenarios import Question, SceneGraph, observation
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,11 @@ def _common(
 ) -> dict[str, Any]:
     scene = rendered.scene
     truth = question.ground_truth
-    variables = {**scene.variables, "maneuver": scene.maneuver} if scene is not None else {}
+    variables = (
+        {**scene.variables, "maneuver": scene.maneuver, **observation(scene.condition)}
+        if scene is not None
+        else {}
+    )
     return {
         "scenario": rendered.scenario,
         "condition": rendered.condition,

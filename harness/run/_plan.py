@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis import CERTIFY_METHODS, MULTIPLICITIES, SEQUENCE_METHODS, Spec
 from drivecert import UsageError, did_you_mean
+from harness.perturb import corruption_of
 from harness.run._config import RunConfig
 from scenarios import Condition, Question, Scenario, get_scenario
 
@@ -218,6 +219,7 @@ def _conditions(
         )
     for condition in found:  # a condition no scene can meet fails here, in one line
         scenario.sample(condition, 0, seed)
+        corruption_of(condition)  # and so does an unknown corruption
     labels = [c.label for c in found]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:

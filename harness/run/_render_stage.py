@@ -20,8 +20,9 @@ from typing import Any
 from PIL import Image
 
 from drivecert import DrivecertError, one_line
+from harness.perturb import corruption_of
 from harness.render import Frame, Renderer, RendererUnavailable
-from harness.render._output import write_png
+from harness.render._output import corrupted, write_png
 from harness.run._scheduler import SampleTask
 from scenarios import Condition, Scenario, SceneGraph
 
@@ -212,13 +213,14 @@ def render_task(
         RendererUnavailable: when no scene can be rendered (the run stops).
     """
     condition = job.conditions[task.condition]
+    corruption = corruption_of(condition)
     where = (job.scenario.name, condition.label, job.scenario.scene_seed(task.sample, job.seed))
     error = ""
     scene: SceneGraph | None = None
     for attempt in range(1, job.retries + 2):
         try:
             scene = job.scenario.sample(condition, task.sample, job.seed)
-            frames = renderer.render(scene, job.times)
+            frames = corrupted(renderer.render(scene, job.times), corruption, scene.scene_seed)
             images, shas = [], []
             for frame in frames:
                 image = frame.to_pil()

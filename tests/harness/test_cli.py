@@ -32,8 +32,14 @@ def test_scenarios_lists_every_scenario_with_variables(capsys) -> None:
     }
     assert listing["right_turn"]["variables"]["control"]["values"][0] == "light_red"
     assert "HardRainNoon" in listing["obstacle_ahead"]["variables"]["weather"]["values"]
+    observed = listing["right_turn"]["observation_variables"]
+    assert (
+        observed["corruption"][:2] == ["none", "bit_error"]
+        and "frame_lost" in observed["corruption"]
+    )
+    assert observed["severity"] == ["1", "2", "3", "4", "5"]
     code, out, _ = run(["scenarios"], capsys)
-    assert code == 0 and "unprotected_left" in out
+    assert code == 0 and "unprotected_left" in out and "every scenario also takes" in out
     code, out, _ = run(["scenarios", "traffic_light"], capsys)
     assert "Ground truth" in out
 

@@ -1,0 +1,57 @@
+"""Camera corruptions as conditions of a run: exact pairs with the clean condition, the
+corrupted frames stored as the model saw them, and unknown names refused up front."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from drivecert import UsageError
+from harness.perturb import Corruption
+
+CLEAN = "weather=ClearNoon,control=light_red"
+CONDITIONS = f"{CLEAN};{CLEAN},corruption=fog,severity=5;{CLEAN},corruption=frame_lost"
+
+
+def test_corrupted_conditions_pair_exactly_with_the_clean_one(
+    tmp_run: Path, run_settings, stored
+) -> None:
+    run_settings(tmp_run, conditions=CONDITIONS, n_max=4)
+    table = stored(tmp_run)
+    assert set(table["condition"]) == {
+        CLEAN,
+        f"{CLEAN},corruption=fog,severity=5",
+        f"{CLEAN},corruption=frame_lost,severity=3",
+    }
+    clean = table[table["condition"] == CLEAN].set_index(["sample", "question"])
+    for label, rows in table[table["condition"] != CLEAN].groupby("condition"):
+        paired = rows.set_index(["sample", "question"]).join(clean, suffixes=("", "_clean"))
+        assert len(paired) == len(clean)
+        for column in ("scene_seed", "expected", "safe", "rationale", "question_text"):
+            assert (paired[column] == paired[f"{column}_clean"]).all(), (label, column)
+        variables = paired["variables"].map(json.loads)
+        assert all(v["corruption"] in ("fog", "frame_lost") for v in variables)
+        clean_variables = paired["variables_clean"].map(json.loads)
+        assert all(
+            {k: x for k, x in v.items() if k not in ("corruption", "severity")} == c
+            for v, c in zip(variables, clean_variables, strict=True)
+        )
+        for row in paired.itertuples():
+            (sha,), (clean_sha,) = row.frames, row.frames_clean
+            seen = np.asarray(Image.open(tmp_run / "frames" / f"{sha}.png"))
+            original = np.asarray(Image.open(tmp_run / "frames" / f"{clean_sha}.png"))
+            values = json.loads(row.variables)
+            corruption = Corruption(values["corruption"], int(values["severity"]))
+            assert np.array_equal(seen, corruption.apply(original, row.scene_seed))
+            if values["corruption"] == "frame_lost":
+                assert len(np.unique(seen.reshape(-1, 3), axis=0)) == 1  # no scene left
+
+
+def test_an_unknown_corruption_is_refused_before_any_work(tmp_run: Path, run_settings) -> None:
+    with pytest.raises(UsageError, match=r"unknown corruption 'mud'.*valid: none, bit_error"):
+        run_settings(tmp_run, conditions=f"{CLEAN},corruption=mud")
+    assert not (tmp_run / "results.duckdb").exists()
