@@ -54,6 +54,13 @@ from analysis._multiplicity import (
 )
 from analysis._relational import PairedCertificate, certify_pairs, paired_difference_bounds
 from analysis._report import AnalysisOptions, write_analysis
+from analysis._robustness import (
+    RobustnessCertificate,
+    blind_sentence,
+    certify_robustness,
+    observation_entries,
+    read_robustness,
+)
 from analysis._sequential import SequentialCertifier, StopReason, StopRule, certifier_bounds
 from analysis._side_by_side import side_by_side
 from analysis._spec import EVENTS, Decision, Event, Spec, check_event
@@ -103,6 +110,7 @@ __all__ = [
     "Not",
     "PairedCertificate",
     "Property",
+    "RobustnessCertificate",
     "Safe",
     "SequentialCertifier",
     "Spec",
@@ -112,11 +120,13 @@ __all__ = [
     "attribution_sentence",
     "binomial_bounds",
     "binomial_interval",
+    "blind_sentence",
     "calibrate",
     "certificates_frame",
     "certifier_bounds",
     "certify",
     "certify_pairs",
+    "certify_robustness",
     "check_event",
     "check_verdicts",
     "condition_groups",
@@ -132,6 +142,7 @@ __all__ = [
     "holm_reject",
     "judge_corrected",
     "monitored_miscoverage",
+    "observation_entries",
     "observations",
     "open_sequence",
     "paired_difference_bounds",
@@ -139,6 +150,7 @@ __all__ = [
     "per_condition_delta",
     "place_certificates",
     "read_attribution",
+    "read_robustness",
     "read_verdicts",
     "scenes",
     "sequence_bounds",

@@ -19,6 +19,8 @@ from analysis._groups import DEFAULT_GROUP_BY, check_group_by, groups_of
 from analysis._judge_correction import JudgeCalibration, judge_corrected
 from analysis._multiplicity import MULTIPLICITIES, per_condition_delta
 from analysis._relational import certify_pairs
+from analysis._robustness import certify_robustness, write_robustness
+from analysis._robustness_figure import robustness_figure
 from analysis._side_by_side import write_side_by_side
 from analysis._spec import EVENTS, Spec
 from analysis._tables import safety_table, write_safety_table
@@ -76,6 +78,7 @@ ANALYSIS_OUTPUTS = (
     "certificates.csv",
     "relational.csv",
     "attribution.csv",
+    "robustness.csv",
     "judge_corrected.csv",
     "tables",
     "figures",
@@ -83,8 +86,9 @@ ANALYSIS_OUTPUTS = (
 
 
 def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[str, Path]:
-    """Write certificates.csv, tables/ and figures/ (and relational.csv, and attribution.csv
-    when the verdicts mark perception and decision questions) under ``out``.
+    """Write certificates.csv, tables/ and figures/ (and relational.csv, attribution.csv
+    when the verdicts mark perception and decision questions, and robustness.csv when they
+    hold corrupted conditions with their clean partners) under ``out``.
 
     Everything is built in a staging folder and swapped in together: if anything fails
     (a bad pair of conditions, a full disk), the outputs already in ``out`` stay exactly
@@ -115,6 +119,9 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
     attributions = attribute(table, options.delta, method, options.event)
     if attributions:
         written.update(write_attribution(attributions, out))
+    robustness = certify_robustness(table, options.delta, method, options.event)
+    if robustness:
+        written.update(write_robustness(robustness, out))
     if options.pair is not None:
         paired = certify_pairs(verdicts, *options.pair, delta=options.delta)
         path = out / "relational.csv"
@@ -150,6 +157,8 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
         method=figure_method,
         group_by=options.group_by,
     )
+    if robustness:
+        figures["robustness"] = robustness_figure(certificates, robustness, out / "figures")
     for name, paths in figures.items():
         for path in paths:
             written[f"figure_{name}_{path.suffix[1:]}"] = path

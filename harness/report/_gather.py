@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import Attribution, read_attribution
+from analysis import Attribution, RobustnessCertificate, read_attribution, read_robustness
 from drivecert import UsageError
 from harness.report._images import FrameImages, palette_png
 from harness.report._judge_section import JudgeSection, judge_section
@@ -32,7 +32,7 @@ MAX_ITEMS = 1500
 MAX_FULL_FRAMES = 200
 MAX_FULL_BYTES = 2_000_000
 MAX_LISTED = 2000
-FIGURES = ("heatmap_upper", "forest", "convergence")
+FIGURES = ("heatmap_upper", "forest", "convergence", "robustness")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ class ReportData:
     question_texts: dict[str, dict[str, str]] = field(default_factory=dict)
     """Per scenario, each question id's wording."""
     judge: JudgeSection | None = None
+    robustness: list[RobustnessCertificate] = field(default_factory=list)
 
 
 def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
@@ -137,6 +138,9 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
         ),
         question_texts=_question_texts(rows),
         judge=judge_section(root, rows, stored["settings"]),
+        robustness=(
+            read_robustness(root / "robustness.csv") if (root / "robustness.csv").is_file() else []
+        ),
     )
 
 

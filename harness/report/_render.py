@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from analysis import Attribution, attribution_sentence
+from analysis import Attribution, attribution_sentence, blind_sentence
 from drivecert import write_atomic
 from harness.report._gather import ReportData, gather
 
@@ -142,6 +142,8 @@ def _context(data: ReportData) -> dict[str, Any]:
         "attribution": _attribution_groups(data, sweep),
         "attribution_rows": [_attribution_row(a) for a in data.attribution],
         "judge": data.judge,
+        "robustness": data.robustness,
+        "blind": [blind_sentence(r) for r in data.robustness if r.blind],
     }
 
 

@@ -42,10 +42,16 @@ class Asked:
     query: ModelQuery
 
 
+def scene_variables(scene: SceneGraph) -> dict[str, str]:
+    """Every condition variable's value in ``scene``: the drawn ones, the maneuver, and how
+    it is seen (corruption, severity)."""
+    return {**scene.variables, "maneuver": scene.maneuver, **observation(scene.condition)}
+
+
 def answer_key(scene: SceneGraph, question: Question) -> AnswerKey:
     """What a scripted model reads: the ground truth and the scene's variables."""
     truth = question.ground_truth
-    variables = {**scene.variables, "maneuver": scene.maneuver}
+    variables = scene_variables(scene)
     return AnswerKey(
         kind=truth.kind,
         safe=truth.safe,
@@ -272,11 +278,7 @@ def _common(
 ) -> dict[str, Any]:
     scene = rendered.scene
     truth = question.ground_truth
-    variables = (
-        {**scene.variables, "maneuver": scene.maneuver, **observation(scene.condition)}
-        if scene is not None
-        else {}
-    )
+    variables = scene_variables(scene) if scene is not None else {}
     return {
         "scenario": rendered.scenario,
         "condition": rendered.condition,

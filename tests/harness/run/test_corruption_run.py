@@ -4,9 +4,11 @@ corrupted frames stored as the model saw them, and unknown names refused up fron
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -55,3 +57,20 @@ def test_an_unknown_corruption_is_refused_before_any_work(tmp_run: Path, run_set
     with pytest.raises(UsageError, match=r"unknown corruption 'mud'.*valid: none, bit_error"):
         run_settings(tmp_run, conditions=f"{CLEAN},corruption=mud")
     assert not (tmp_run / "results.duckdb").exists()
+
+
+def test_the_run_certifies_robustness_and_reports_it(tmp_run: Path, run_settings) -> None:
+    model = "scripted:noisy?error=0&corruption.fog=0.5"
+    run_settings(tmp_run, conditions=CONDITIONS, n_max=6, model=model, report=True, figures=True)
+    robustness = pd.read_csv(tmp_run / "robustness.csv")
+    assert set(robustness["corruption"]) == {"fog", "frame_lost"}
+    assert (robustness["clean"] == CLEAN).all()
+    fog = robustness[robustness["corruption"] == "fog"]
+    lost = robustness[robustness["corruption"] == "frame_lost"]
+    assert fog["differ"].sum() > 0 and lost["differ"].sum() == 0  # it flips only in fog
+    assert lost["blind"].all() and not fog["blind"].any()
+    html = unescape((tmp_run / "report.html").read_text(encoding="utf-8"))
+    assert '<section id="robustness">' in html
+    assert html.count('<tr class="robustness">') == len(robustness)
+    assert "no evidence it reads the image" in html  # the blind control of this model
+    assert (tmp_run / "figures" / "robustness.png").is_file()
