@@ -159,8 +159,9 @@ def _calibration(labels: Path, store_path: Path, plan: SweepPlan | None, out: Pa
     else:
         judge = open_judge(plan.config.judge, RunDir(store_path.parent).judge_cache)
     try:
+        labelled = load_labelled(labels)  # a bad file fails before anything is written
         out.mkdir(parents=True, exist_ok=True)
-        return measure_judge(*load_labelled(labels), judge.read, out, str(labels))
+        return measure_judge(*labelled, judge.read, out, str(labels))
     finally:
         judge.close()
 

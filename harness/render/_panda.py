@@ -14,8 +14,10 @@ import os
 import sys
 import threading
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,15 +30,29 @@ INSTALL_HINT = (
     f"install the Mesa EGL packages: sudo apt-get install -y {MESA_PACKAGES} "
     "(or run bash scripts/setup.sh as root)"
 )
+T = TypeVar("T")
 _PIPES = {
     "gl": ("eglGraphicsPipe", "p3headlessgl"),
     "software": ("TinyOffscreenGraphicsPipe", "p3tinydisplay"),
 }
 _warned_software = False
-#: Per thread, backend -> (pipe, engine). llvmpipe draws a few pixels 1 level apart when a
-#: thread renders through an engine another thread made, so each rendering thread makes its
-#: own: frames are then the same bit for bit whichever thread renders them.
-_ENGINES = threading.local()
+_ENGINES: dict[str, tuple[Any, Any]] = {}  # backend -> (pipe, engine), one per process
+_GL_THREAD: ThreadPoolExecutor | None = None
+_GL_THREAD_LOCK = threading.Lock()
+
+
+def on_gl_thread(call: Callable[..., T], *args: Any) -> T:
+    """Run ``call`` on the process's one GL thread, which made the engine and does every
+    GL call: llvmpipe draws a few pixels one level apart when a thread renders through a
+    pipe another thread made, so frames would depend on which thread rendered them (two
+    runs in one process, a sweep's second model)."""
+    global _GL_THREAD
+    if threading.current_thread().name.startswith("drivecert-gl"):
+        return call(*args)
+    with _GL_THREAD_LOCK:
+        if _GL_THREAD is None:
+            _GL_THREAD = ThreadPoolExecutor(1, thread_name_prefix="drivecert-gl")
+    return _GL_THREAD.submit(call, *args).result()
 
 
 class GraphicsUnavailable(DrivecertError):
@@ -68,6 +84,9 @@ class GLContext:
 
     def capture(self) -> NDArray[np.uint8]:
         """Render one frame and return it as (height, width, 3) RGB, row 0 on top."""
+        return on_gl_thread(self._capture)
+
+    def _capture(self) -> NDArray[np.uint8]:
         self.buffer.setActive(True)  # other renderers' buffers in this process stay idle
         try:
             self.engine.renderFrame()
@@ -80,12 +99,16 @@ class GLContext:
         return np.ascontiguousarray(image[::-1, :, 2::-1])  # flip rows, BGR(A) -> RGB
 
     def close(self) -> None:
-        """Release the buffer (the thread's engine stays for its other renderers)."""
-        self.engine.removeWindow(self.buffer)
+        """Release the buffer (the process-wide engine stays for other renderers)."""
+        on_gl_thread(self.engine.removeWindow, self.buffer)
 
 
 def start_gl(width: int, height: int, backend: str = "auto") -> GLContext:
     """Open an offscreen buffer of ``width`` x ``height`` on the chosen backend."""
+    return on_gl_thread(_start_gl, width, height, backend)
+
+
+def _start_gl(width: int, height: int, backend: str) -> GLContext:
     _load_triton_first()
     core = _panda()
     core.loadPrcFileData(
@@ -138,13 +161,12 @@ def _warn_software(requested: str) -> None:
 def _try_backend(
     core: Any, pipe_type: str, module: str, choice: str, width: int, height: int
 ) -> GLContext | str:
-    engines: dict[str, tuple[Any, Any]] = _ENGINES.__dict__.setdefault("by_backend", {})
-    if choice not in engines:
+    if choice not in _ENGINES:
         pipe = core.GraphicsPipeSelection.getGlobalPtr().makePipe(pipe_type, module)
         if pipe is None or not pipe.isValid():
             return "module did not load"
-        engines[choice] = (pipe, core.GraphicsEngine(pipe))
-    pipe, engine = engines[choice]
+        _ENGINES[choice] = (pipe, core.GraphicsEngine(pipe))
+    pipe, engine = _ENGINES[choice]
     fbp = core.FrameBufferProperties()
     fbp.setRgbColor(True)
     fbp.setRgbaBits(8, 8, 8, 8)

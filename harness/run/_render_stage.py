@@ -1,6 +1,6 @@
 """The render stage: draws and renders the next batch while the model answers this one.
 
-One worker thread owns the renderer (a GL context belongs to the thread that made it) and
+One worker thread drives the renderer (its GL calls run on the process's one GL thread) and
 works through bounded queues, so rendering on the CPU overlaps the model on the GPU and
 at most ``depth`` batches wait in memory. A scene that fails to draw or render is retried
 and then handed on as a failure record; nothing raised on one scene stops the run.
