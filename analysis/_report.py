@@ -157,8 +157,9 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
         method=figure_method,
         group_by=options.group_by,
     )
-    if robustness:
-        figures["robustness"] = robustness_figure(certificates, robustness, out / "figures")
+    drawn = robustness_figure(certificates, robustness, out / "figures") if robustness else []
+    if drawn:
+        figures["robustness"] = drawn
     for name, paths in figures.items():
         for path in paths:
             written[f"figure_{name}_{path.suffix[1:]}"] = path

@@ -1,10 +1,13 @@
-"""Robustness: every corrupted condition against its clean partner, on the same scenes.
+"""Robustness: every corrupted or reworded condition against its clean partner, on the same
+scenes.
 
-A condition that fixes how a scene is seen (``weather=ClearNoon,corruption=fog,severity=3``)
-pairs with the condition without those entries (``weather=ClearNoon``, its clean partner):
-the scenario draws the same scene for the same sample index under both, so sample i of one
-and sample i of the other differ only in the camera. Per (scenario, model, question,
-corrupted condition) this certifies, on the pairs whose samples are both ok:
+A condition that fixes how a scene is seen or asked (``weather=ClearNoon,corruption=fog,
+severity=3``, ``weather=ClearNoon,question_variant=p2``) pairs with the condition without
+those entries (``weather=ClearNoon``, its clean partner): the scenario draws the same scene
+for the same sample index under both, so sample i of one and sample i of the other differ
+only in the camera or the wording. Per (scenario, model, question, perturbed condition)
+this certifies, on the pairs whose samples are both ok (and, for a rewording, whose wording
+did change: a synonym swap leaves questions without the word as they were):
 
 - the flip rate, P(answer differs): unparseable counts as its own answer;
 - p_corrupted - p_clean, the paired difference of the event's rate (betting on
@@ -34,7 +37,7 @@ from analysis._relational import UNPARSEABLE, paired_difference_bounds
 from drivecert import write_atomic
 
 #: Condition entries that change how a scene is seen, not what is in it.
-OBSERVATION_KEYS = ("corruption", "severity")
+OBSERVATION_KEYS = ("corruption", "severity", "question_variant")
 #: Corruptions that leave no image: the blind control.
 BLIND = ("frame_lost", "camera_crash")
 
@@ -44,8 +47,9 @@ class RobustnessCertificate:
     """A corrupted condition against its clean partner for one scenario, model, question.
 
     Attributes:
-        condition, clean: the corrupted condition and its clean partner.
-        corruption, severity: what the camera did.
+        condition, clean: the perturbed condition and its clean partner.
+        corruption, severity: what the camera did (``""`` and 0 for none).
+        variant: the question's wording (``""`` for the original).
         pairs: scenes answered (ok) under both.
         differ: pairs whose answers differ; differ_lower, differ_upper: bounds on P(differ).
         events_clean, events_corrupted: the event (unsafe or wrong) among the pairs.
@@ -64,6 +68,7 @@ class RobustnessCertificate:
     clean: str
     corruption: str
     severity: int
+    variant: str
     pairs: int
     differ: int
     differ_lower: float
@@ -108,7 +113,7 @@ def certify_robustness(
     pairs = []
     for label in sorted(labels):
         clean, seen = observation_entries(label)
-        if seen.get("corruption") and clean in labels:
+        if seen and clean in labels:
             pairs.append((label, clean, seen))
     ok = table[table["status"] == "ok"]
     ok = ok.assign(answer=ok["answer"].where(~ok["unparseable"].astype(bool), UNPARSEABLE))
@@ -118,6 +123,8 @@ def certify_robustness(
         joined = ok[ok["condition"] == clean].merge(
             ok[ok["condition"] == label], on=keys, suffixes=("_clean", "_seen")
         )
+        if "question_text_clean" in joined and seen.get("question_variant"):
+            joined = joined[joined["question_text_clean"] != joined["question_text_seen"]]
         for (scenario, model, question), group in joined.groupby(
             ["scenario", "model", "question"], sort=True
         ):
@@ -135,7 +142,7 @@ def certify_robustness(
         before = group[f"{event}_clean"].astype(bool).tolist()
         after = group[f"{event}_seen"].astype(bool).tolist()
         d_low, d_high = paired_difference_bounds(before, after, each, anytime=anytime)
-        corruption = seen["corruption"]
+        corruption = seen.get("corruption", "")
         out.append(
             RobustnessCertificate(
                 scenario=str(scenario),
@@ -145,6 +152,7 @@ def certify_robustness(
                 clean=clean,
                 corruption=corruption,
                 severity=int(seen.get("severity", "0")),
+                variant=seen.get("question_variant", ""),
                 pairs=len(group),
                 differ=int(differ.sum()),
                 differ_lower=low,
@@ -171,8 +179,9 @@ def robustness_table(certificates: list[RobustnessCertificate]) -> pd.DataFrame:
             "scenario": c.scenario,
             "model": c.model,
             "clean condition": c.clean,
-            "corruption": c.corruption + (" (blind control)" if c.blind else ""),
+            "corruption": (c.corruption or "none") + (" (blind control)" if c.blind else ""),
             "severity": c.severity,
+            "wording": c.variant or "original",
             "question": c.question,
             "pairs": c.pairs,
             "flip rate": f"{c.differ}/{c.pairs} [{c.differ_lower:.3f}, {c.differ_upper:.3f}]",
@@ -194,8 +203,9 @@ def write_robustness(certificates: list[RobustnessCertificate], out: Path) -> di
     delta = certificates[0].delta
     note = (
         f"Answer flips and the paired change of P({certificates[0].event}) between each "
-        "corrupted condition and its clean partner, on the same scenes. Bounds hold together "
-        f"at {100 * (1 - delta):g}% over every statement of this table (a family of its own: "
+        "corrupted or reworded condition and its clean partner, on the same scenes. Bounds "
+        f"hold together at {100 * (1 - delta):g}% over every statement of this table (a family "
+        "of its own: "
         "read with the safety table, both hold at twice the miscoverage). A blind control "
         "(no image) with a low flip rate means the model answers without reading the image.\n\n"
     )

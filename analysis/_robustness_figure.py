@@ -21,10 +21,13 @@ def robustness_figure(
     robustness: Sequence[RobustnessCertificate],
     out_dir: Path,
 ) -> list[Path]:
-    """Write figures/robustness.{png,pdf}: severity 0 is the clean condition."""
+    """Write figures/robustness.{png,pdf} (severity 0 is the clean condition); nothing
+    when no corrupted condition has a clean partner."""
     cells = {(c.scenario, c.model, c.question, c.condition): c for c in certificates}
     panels: dict[tuple[str, str, str, str], dict[str, list[tuple[int, Certificate]]]] = {}
     for r in robustness:
+        if not r.corruption or r.variant:
+            continue  # a rewording has no severity
         key = (r.scenario, r.model, r.question, r.clean)
         corrupted = cells.get((r.scenario, r.model, r.question, r.condition))
         base = cells.get(key)
@@ -32,6 +35,8 @@ def robustness_figure(
             continue
         line = panels.setdefault(key, {}).setdefault(r.corruption, [(0, base)])
         line.append((r.severity, corrupted))
+    if not panels:
+        return []  # rewordings only: no severity to plot against
     chosen = list(panels.items())[:MAX_PANELS]
     columns = min(3, len(chosen)) or 1
     rows = max(1, -(-len(chosen) // columns))

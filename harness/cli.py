@@ -108,14 +108,40 @@ def scenarios_command(
     console.print(_observation_line())
     if name:
         console.print(chosen[0].rules)
+        _print_variants(console, chosen[0])
+
+
+def _print_variants(console: Console, scenario: Any) -> None:
+    """Each question's wordings: ``question_variant=p1`` ... and the synonym swaps."""
+    from scenarios import SYNONYM_SWAPS
+
+    table = Table(title=f"question variants of {scenario.name} (question_variant=...)")
+    table.add_column("question")
+    table.add_column("variant")
+    table.add_column("wording")
+    seen: dict[str, Any] = {}
+    for index in range(50):  # texts that vary with the scene (left / right) show each once
+        for q in scenario.ask(scenario.sample(None, index, 0)):
+            seen.setdefault(q.text, q)
+    for text, question in seen.items():
+        table.add_row(question.id, "original", text)
+        for k, variant in enumerate(question.variants, start=1):
+            table.add_row("", f"p{k}", variant)
+    console.print(table)
+    swaps = "; ".join(f"swap:{w}->{o}" for w, others in SYNONYM_SWAPS.items() for o in others)
+    console.print(f"synonym swaps (a question without the word is asked as it is): {swaps}")
 
 
 def _observation_values() -> dict[str, list[str]]:
     """The observation variables' values, for ``scenarios --json``."""
     from harness.perturb import NO_CORRUPTION, corruption_names
-    from scenarios import CORRUPTION, SEVERITY, SEVERITY_VALUES
+    from scenarios import CORRUPTION, QUESTION_VARIANT, SEVERITY, SEVERITY_VALUES, variant_ids
 
-    return {CORRUPTION: [NO_CORRUPTION, *corruption_names()], SEVERITY: list(SEVERITY_VALUES)}
+    return {
+        CORRUPTION: [NO_CORRUPTION, *corruption_names()],
+        SEVERITY: list(SEVERITY_VALUES),
+        QUESTION_VARIANT: variant_ids(5),
+    }
 
 
 def _observation_line() -> str:

@@ -62,6 +62,13 @@ from scenarios._scene import (
     SceneGraph,
     TrafficControl,
 )
+from scenarios._variants import (
+    ORIGINAL,
+    QUESTION_VARIANT,
+    SYNONYM_SWAPS,
+    reworded,
+    variant_ids,
+)
 from scenarios._weather import (
     CARLA_FIELDS,
     CARLA_PRESET_NAMES,
@@ -87,11 +94,14 @@ __all__ = [
     "MANEUVERS",
     "NO_CORRUPTION",
     "OBSERVATION_VARIABLES",
+    "ORIGINAL",
+    "QUESTION_VARIANT",
     "RELATIONS",
     "ROAD_LAYOUTS",
     "SCENARIOS",
     "SEVERITY",
     "SEVERITY_VALUES",
+    "SYNONYM_SWAPS",
     "WEATHER_PRESETS",
     "Agent",
     "AnswerKind",
@@ -125,9 +135,11 @@ __all__ = [
     "list_scenarios",
     "observation",
     "register_scenario",
+    "reworded",
     "run_program",
     "scene_condition",
     "scene_problems",
+    "variant_ids",
     "weather_preset",
     "yes_no_truth",
 ]

@@ -1,7 +1,8 @@
-"""Observation variables: how a scene is seen, not what is in it.
+"""Observation variables: how a scene is seen and asked, not what is in it.
 
-``corruption`` (a camera corruption, or ``none``) and ``severity`` (1 to 5) are condition
-variables of every scenario, without editing its file: ``--conditions
+``corruption`` (a camera corruption, or ``none``), ``severity`` (1 to 5) and
+``question_variant`` (``original``, a paraphrase ``p1``..``p5`` or a synonym swap, see
+``_variants``) are condition variables of every scenario, without editing its file: ``--conditions
 "weather=ClearNoon,corruption=fog,severity=3"``. They never reach the scene program, so a
 corrupted condition draws the clean condition's scenes (the same sample index gives the
 same scene, ground truth and questions) and clean and corrupted answers pair exactly.
@@ -17,10 +18,11 @@ from typing import Final
 
 from drivecert import UsageError
 from scenarios._condition import Condition
+from scenarios._variants import ORIGINAL, QUESTION_VARIANT, check_variant
 
 CORRUPTION: Final = "corruption"
 SEVERITY: Final = "severity"
-OBSERVATION_VARIABLES: Final = (CORRUPTION, SEVERITY)
+OBSERVATION_VARIABLES: Final = (CORRUPTION, SEVERITY, QUESTION_VARIANT)
 NO_CORRUPTION: Final = "none"
 SEVERITY_VALUES: Final = ("1", "2", "3", "4", "5")
 #: The severity a corruption gets when a condition names none.
@@ -32,6 +34,8 @@ def check_observation(name: str, value: str) -> None:
     """Raise a one-line error for a value an observation variable cannot take."""
     if name == SEVERITY and value not in SEVERITY_VALUES:
         raise UsageError(f"severity has no value {value!r}; valid: {', '.join(SEVERITY_VALUES)}")
+    if name == QUESTION_VARIANT:
+        check_variant(value)
     if name == CORRUPTION and not _NAME.fullmatch(value):
         raise UsageError(
             f"corruption {value!r} is not a name; write e.g. corruption=fog "
@@ -46,6 +50,8 @@ def complete_observation(values: dict[str, str]) -> dict[str, str]:
     Raises:
         UsageError: a severity without a corruption to grade.
     """
+    if values.get(QUESTION_VARIANT) == ORIGINAL:
+        values = {k: v for k, v in values.items() if k != QUESTION_VARIANT}
     corruption = values.get(CORRUPTION, NO_CORRUPTION)
     if corruption == NO_CORRUPTION:
         if SEVERITY in values:

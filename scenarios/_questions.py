@@ -130,6 +130,8 @@ class Question:
         perceives: for a decision question, the ids of the perception questions of the
             same scene that it rests on; the analysis splits its unsafe answers by whether
             those were all answered correctly. Empty for perception questions.
+        variants: hand-written rewordings of ``text`` with the same meaning and answer
+            format (``question_variant=p1`` asks the first).
     """
 
     id: str
@@ -138,6 +140,7 @@ class Question:
     constant_truth: str | None = None
     role: QuestionRole = "decision"
     perceives: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -172,16 +175,19 @@ class Question:
             "prompt": self.prompt,
             "role": self.role,
             "perceives": list(self.perceives),
+            "variants": list(self.variants),
             "ground_truth": self.ground_truth.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Question:
-        """Inverse of :meth:`to_dict` (role and perceives default to a plain decision)."""
+        """Inverse of :meth:`to_dict` (role and perceives default to a plain decision, with
+        no rewordings)."""
         return cls(
             data["id"],
             data["text"],
             GroundTruth.from_dict(data["ground_truth"]),
             role=data.get("role", "decision"),
             perceives=tuple(data.get("perceives", ())),
+            variants=tuple(data.get("variants", ())),
         )

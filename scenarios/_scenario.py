@@ -29,6 +29,7 @@ from scenarios._program import (
 )
 from scenarios._questions import Question
 from scenarios._scene import Agent, Ego, Road, SceneGraph, TrafficControl
+from scenarios._variants import QUESTION_VARIANT, reworded
 from scenarios._weather import Weather
 
 
@@ -219,7 +220,10 @@ class Scenario:
         """The questions of ``scene`` with their ground truth."""
         if scene.scenario != self.name:
             raise DrivecertError(f"scene of {scene.scenario} given to scenario {self.name}")
-        return self.questions(scene)
+        variant = scene.condition.get(QUESTION_VARIANT)
+        if variant is None:
+            return self.questions(scene)
+        return tuple(reworded(q, variant) for q in self.questions(scene))
 
 
 SCENARIOS: Registry[Scenario] = Registry("scenario", Scenario, discover="scenarios.library")

@@ -53,6 +53,7 @@ VERDICT_COLUMNS = (
     "wrong",
     "unparseable",
     "answer",
+    "question_text",  # a synonym swap leaves some questions as they were (robustness)
 )
 
 

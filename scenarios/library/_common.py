@@ -5,6 +5,7 @@ from __future__ import annotations
 from scenarios._program import SampleContext, Variable
 from scenarios._questions import STOP_NEEDED, WHAT_TO_DO, Question, action_truth, yes_no_truth
 from scenarios._weather import WEATHER_PRESETS, Weather
+from scenarios.library._paraphrases import paraphrases_of
 
 WEATHER = Variable(
     "weather",
@@ -31,7 +32,9 @@ def draw_weather(s: SampleContext) -> Weather:
 def stop_question(must_stop: bool, why: str, perceives: tuple[str, ...] = ()) -> Question:
     """Lumos's "Is it necessary for the vehicle to stop here?"; a wrong "no" is unsafe."""
     truth = yes_no_truth(must_stop, wrong_is_unsafe=must_stop, rationale=why)
-    return Question("stop_needed", STOP_NEEDED, truth, perceives=perceives)
+    return Question(
+        "stop_needed", STOP_NEEDED, truth, perceives=perceives, variants=paraphrases_of(STOP_NEEDED)
+    )
 
 
 def decision_question(
@@ -39,12 +42,15 @@ def decision_question(
 ) -> Question:
     """A yes/no decision question resting on the perception questions ``perceives``."""
     truth = yes_no_truth(expected, wrong_is_unsafe=wrong_is_unsafe, rationale=why)
-    return Question(qid, text, truth, perceives=perceives)
+    return Question(qid, text, truth, perceives=perceives, variants=paraphrases_of(text))
 
 
 def action_question(safe: tuple[str, ...], why: str, perceives: tuple[str, ...] = ()) -> Question:
     """The multiple-choice action question (A) stop (B) yield (C) proceed."""
-    return Question("action", WHAT_TO_DO, action_truth(safe, why), perceives=perceives)
+    truth = action_truth(safe, why)
+    return Question(
+        "action", WHAT_TO_DO, truth, perceives=perceives, variants=paraphrases_of(WHAT_TO_DO)
+    )
 
 
 def perception_question(qid: str, text: str, present: bool, why: str) -> Question:
@@ -54,4 +60,4 @@ def perception_question(qid: str, text: str, present: bool, why: str) -> Questio
     over-cautious.
     """
     truth = yes_no_truth(present, wrong_is_unsafe=present, rationale=why)
-    return Question(qid, text, truth, role="perception")
+    return Question(qid, text, truth, role="perception", variants=paraphrases_of(text))

@@ -37,6 +37,7 @@ from scenarios.library._common import (
     stop_question,
     stopping_distance,
 )
+from scenarios.library._paraphrases import paraphrases_of
 
 LIGHT = Variable("light", ("red", "yellow", "green"), description="the light facing the ego")
 DISTANCE_BAND = Variable(
@@ -109,6 +110,7 @@ def questions(scene: SceneGraph) -> tuple[Question, ...]:
             LIGHT_GREEN,
             yes_no_truth(green, wrong_is_unsafe=not green, rationale=colour),
             role="perception",
+            variants=paraphrases_of(LIGHT_GREEN),
         ),
     )
 

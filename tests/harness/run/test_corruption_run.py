@@ -74,3 +74,28 @@ def test_the_run_certifies_robustness_and_reports_it(tmp_run: Path, run_settings
     assert html.count('<tr class="robustness">') == len(robustness)
     assert "no evidence it reads the image" in html  # the blind control of this model
     assert (tmp_run / "figures" / "robustness.png").is_file()
+
+
+def test_reworded_questions_pair_with_the_original_on_the_same_frames(
+    tmp_run: Path, run_settings, stored
+) -> None:
+    conditions = f"{CLEAN};{CLEAN},question_variant=p2;{CLEAN},question_variant=swap:stop->halt"
+    model = "scripted:noisy?error=0&question_variant.p2=0.5"
+    run_settings(tmp_run, conditions=conditions, n_max=6, model=model, figures=True)
+    table = stored(tmp_run)
+    clean = table[table["condition"] == CLEAN].set_index(["sample", "question"])
+    p2 = table[table["condition"] == f"{CLEAN},question_variant=p2"].set_index(
+        ["sample", "question"]
+    )
+    paired = p2.join(clean, suffixes=("", "_clean"))
+    assert (paired["frames"] == paired["frames_clean"]).all()  # the very same images
+    assert (paired["question_text"] != paired["question_text_clean"]).all()
+    assert (paired["expected"] == paired["expected_clean"]).all()
+    robustness = pd.read_csv(tmp_run / "robustness.csv", keep_default_na=False)
+    p2_rows = robustness[robustness["variant"] == "p2"]
+    assert len(p2_rows) == paired.index.get_level_values("question").nunique()
+    assert p2_rows["differ"].sum() > 0  # this model flips under the paraphrase only
+    swap = robustness[robustness["variant"] == "swap:stop->halt"]
+    assert set(swap["question"]) == {"stop_needed"}  # the only question with "stop" in it
+    assert (swap["differ"] == 0).all()
+    assert not (tmp_run / "figures" / "robustness.png").exists()  # no corruption, no severity
