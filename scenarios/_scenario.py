@@ -81,6 +81,12 @@ class Scenario:
         names = [v.name for v in self.variables]
         if len(names) != len(set(names)):
             raise DrivecertError(f"scenario {self.name}: variables declared twice: {names}")
+        taken = set(names) & set(OBSERVATION_VARIABLES)
+        if taken:
+            raise DrivecertError(
+                f"scenario {self.name}: {sorted(taken)} are every scenario's observation "
+                "variables; name the scene variable otherwise"
+            )
         by_name = {v.name: v for v in self.variables}
         for var, values in self.default_grid.items():
             if var not in by_name or not set(values) <= set(by_name[var].values):

@@ -40,3 +40,15 @@ def test_severity_defaults_and_bad_values_are_one_line_errors() -> None:
         with pytest.raises(UsageError, match=message) as error:
             scenario.resolve_condition(bad)
         assert "\n" not in str(error.value)
+
+
+def test_a_scenario_cannot_declare_an_observation_variable_of_its_own() -> None:
+    import dataclasses
+
+    from drivecert import DrivecertError
+    from scenarios import Variable
+
+    scenario = list_scenarios()[0]
+    clash = Variable("severity", ("low", "high"), (0.5, 0.5))
+    with pytest.raises(DrivecertError, match="observation variables"):
+        dataclasses.replace(scenario, name="clash", variables=(*scenario.variables, clash))
