@@ -6,6 +6,14 @@ Works on counts, 0/1 verdict sequences and verdict tables; imports nothing of
 
 from analysis._attribution import ATTRIBUTION_COLUMNS, Attribution, attribute
 from analysis._attribution_table import attribution_sentence, read_attribution
+from analysis._bounded_mean import (
+    BOUNDED_MEAN_METHODS,
+    BOUNDED_MEAN_SEQUENCE_METHODS,
+    BoundedMeanSequence,
+    bounded_mean_interval,
+    bounded_mean_rejects,
+    bounded_pairs,
+)
 from analysis._certificate import (
     CERTIFICATE_COLUMNS,
     CERTIFY_METHODS,
@@ -81,6 +89,8 @@ from analysis._verdicts import check_verdicts, read_verdicts
 
 __all__ = [
     "ATTRIBUTION_COLUMNS",
+    "BOUNDED_MEAN_METHODS",
+    "BOUNDED_MEAN_SEQUENCE_METHODS",
     "CERTIFICATE_COLUMNS",
     "CERTIFY_METHODS",
     "DEFAULT_GROUP_BY",
@@ -97,6 +107,7 @@ __all__ = [
     "Attribution",
     "BetaBinomialSequence",
     "BettingSequence",
+    "BoundedMeanSequence",
     "Certificate",
     "ConfidenceSequence",
     "CorrectedCertificate",
@@ -121,6 +132,9 @@ __all__ = [
     "binomial_bounds",
     "binomial_interval",
     "blind_sentence",
+    "bounded_mean_interval",
+    "bounded_mean_rejects",
+    "bounded_pairs",
     "calibrate",
     "certificates_frame",
     "certifier_bounds",
