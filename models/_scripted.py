@@ -41,26 +41,40 @@ model's batch time in benchmarks. ``fail=RATE`` makes a query fail (status ``fai
 error "scripted failure") with probability RATE; whether it fails is fixed by (scene seed,
 sample, question), independent of the answer draw, so a failing query fails again when
 retried, and a higher rate fails a superset of the queries a lower one does.
+
+Answer distributions (``answer_distribution``) for known-answer tests of probability
+observations: each query gets P(wrong) drawn per scene from Beta(R * 20, (1 - R) * 20),
+mean R = the rate its answer would be wrong at above (the rule's, the perception rate, or
+the decision rate given the scene's perception draws), fixed by
+``derive_seed("scripted-distribution", spec, seed, sample, question)``; R of 0 or 1 is
+kept exact. That mass goes to the wrong answer :func:`scripted_answer` would give, the
+rest to the most cautious correct one; ``other`` is 0. ``oracle`` puts 1 on the expected
+answer, ``always-X`` 1 on X (all to ``other`` when X is not an answer of the question).
+``fail`` and ``latency_ms`` act as for ``generate``.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
-from drivecert import UsageError, derive_seed, derive_uniform, probability_option
-from models._types import AnswerKey, Decoding, ModelQuery, Response
+from drivecert import ANSWERS, UsageError, derive_seed, derive_uniform, probability_option
+from models._types import AnswerDistribution, AnswerKey, Decoding, ModelQuery, Response
 
+T = TypeVar("T")
 NAMES = ("oracle", "always-yes", "always-no", "always-proceed", "always-stop", "noisy")
 STYLES = ("exact", "free")
 #: Rates of the perception/decision model; each defaults to ``error`` and its rules.
 ATTRIBUTION_RATES = ("perception", "decision_seen", "decision_missed")
 CALL_OPTIONS = ("latency_ms", "fail")  # how a call behaves; left out of the model id
 FAILURE = "scripted failure"
+#: Beta concentration a + b of the per-scene P(wrong) of ``answer_distribution``.
+CONCENTRATION = 20.0
 FORMS = (
     "scripted:oracle, scripted:always-yes|always-no|always-proceed|always-stop, "
     "scripted:noisy?error=0.1[&weather.HardRainNoon=0.9][&style=free], "
@@ -265,15 +279,47 @@ def scripted_answer(spec: ScriptedSpec, key: AnswerKey, question: str) -> str:
         return spec.name.removeprefix("always-")
     if spec.name != "noisy":
         return key.expected
-    condition = dict(key.condition)
     if spec.attribution and key.role == "perception":
         return _wrong(key) if missed(spec, key, key.question) else key.expected
-    rate = spec.error_rate(condition)
-    if spec.attribution and key.perceives:
-        blind = any(missed(spec, key, seen) for seen in key.perceives)
-        rate = spec.rate("decision_missed" if blind else "decision_seen", condition)
+    rate = error_probability(spec, key)
     rng = np.random.default_rng(derive_seed("scripted", spec.text, key.seed, key.sample, question))
     return _wrong(key) if rng.random() < rate else key.expected
+
+
+def error_probability(spec: ScriptedSpec, key: AnswerKey) -> float:
+    """The scene's rate of a wrong answer: its condition's rule, or for the attribution
+    model the perception rate, or the decision rate given the scene's perception draws."""
+    condition = dict(key.condition)
+    if spec.name != "noisy":
+        return 0.0
+    if spec.attribution and key.role == "perception":
+        return spec.rate("perception", condition)
+    if spec.attribution and key.perceives:
+        blind = any(missed(spec, key, seen) for seen in key.perceives)
+        return spec.rate("decision_missed" if blind else "decision_seen", condition)
+    return spec.error_rate(condition)
+
+
+def scripted_distribution(
+    spec: ScriptedSpec, key: AnswerKey, question: str
+) -> tuple[dict[str, float], float]:
+    """The answers' probabilities and ``other`` for one query (see the module docstring)."""
+    probabilities = dict.fromkeys(ANSWERS[key.kind], 0.0)
+    if spec.name.startswith("always-"):
+        answer = spec.name.removeprefix("always-")
+        if answer not in probabilities:  # e.g. always-yes asked an action question
+            return probabilities, 1.0
+        probabilities[answer] = 1.0
+        return probabilities, 0.0
+    rate = error_probability(spec, key)
+    wrong = rate
+    if 0 < rate < 1:
+        seed = derive_seed("scripted-distribution", spec.text, key.seed, key.sample, question)
+        draw = np.random.default_rng(seed).beta(rate * CONCENTRATION, (1 - rate) * CONCENTRATION)
+        wrong = float(draw)
+    probabilities[_wrong(key)] += wrong
+    probabilities[key.expected] += 1.0 - wrong
+    return probabilities, 0.0
 
 
 def missed(spec: ScriptedSpec, key: AnswerKey, perception: str) -> bool:
@@ -330,13 +376,7 @@ class ScriptedModel:
         Raises:
             UsageError: if a query has no answer key.
         """
-        if not queries:
-            return []
-        started = time.perf_counter()
-        replies = [self._reply(query) for query in queries]
-        if self.spec.latency_ms > 0:
-            time.sleep(self.spec.latency_ms / 1000)
-        share = (time.perf_counter() - started) / len(queries)
+        replies, share = self._timed(queries, self._reply)
         settings = decoding.to_dict()
         return [
             Response(text, self.model_id, self.revision, settings, share)
@@ -345,18 +385,70 @@ class ScriptedModel:
             for text in replies
         ]
 
-    def _reply(self, query: ModelQuery) -> str | None:
-        """The reply text, or None when the query is drawn to fail."""
+    def answer_distribution(
+        self, queries: Sequence[ModelQuery], decoding: Decoding
+    ) -> list[AnswerDistribution]:
+        """Each query's answer probabilities from its key (see the module docstring).
+
+        Raises:
+            UsageError: if a query has no answer key.
+        """
+        found, share = self._timed(queries, self._distribution)
+        out = []
+        for query, result in zip(queries, found, strict=True):
+            assert query.key is not None  # _distribution checked it
+            if result is None:
+                failed = Response.failure(self.model_id, self.revision, decoding, FAILURE, share)
+                out.append(AnswerDistribution.failure(query.key.kind, failed))
+                continue
+            probabilities, other = result
+            out.append(
+                AnswerDistribution(
+                    query.key.kind,
+                    probabilities,
+                    other,
+                    self.model_id,
+                    self.revision,
+                    decoding.to_dict(),
+                    share,
+                )
+            )
+        return out
+
+    def _timed(
+        self, queries: Sequence[ModelQuery], answer: Callable[[ModelQuery], T]
+    ) -> tuple[list[T], float]:
+        """``answer`` of every query, ``latency_ms`` slept once, and each query's time share."""
+        if not queries:
+            return [], 0.0
+        started = time.perf_counter()
+        found = [answer(query) for query in queries]
+        if self.spec.latency_ms > 0:
+            time.sleep(self.spec.latency_ms / 1000)
+        return found, (time.perf_counter() - started) / len(queries)
+
+    def _key(self, query: ModelQuery) -> AnswerKey:
         if query.key is None:
             raise UsageError(
                 f"{self.spec.text} answers from the query's answer key, and this query has "
                 "none; build queries with ModelQuery.ask(..., key=AnswerKey(...))"
             )
-        question = query.question
-        if scripted_fails(self.spec, query.key, question):
+        return query.key
+
+    def _reply(self, query: ModelQuery) -> str | None:
+        """The reply text, or None when the query is drawn to fail."""
+        key, question = self._key(query), query.question
+        if scripted_fails(self.spec, key, question):
             return None
-        answer = scripted_answer(self.spec, query.key, question)
-        return render_answer(self.spec, answer, query.key, question)
+        answer = scripted_answer(self.spec, key, question)
+        return render_answer(self.spec, answer, key, question)
+
+    def _distribution(self, query: ModelQuery) -> tuple[dict[str, float], float] | None:
+        """The answers' probabilities and ``other``, or None when the query is drawn to fail."""
+        key, question = self._key(query), query.question
+        if scripted_fails(self.spec, key, question):
+            return None
+        return scripted_distribution(self.spec, key, question)
 
     def close(self) -> None:
         """Nothing to free."""

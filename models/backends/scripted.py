@@ -9,4 +9,6 @@ def _open(rest: str, options: LoadOptions) -> ModelBackend:
     return ScriptedModel(parse_scripted(rest))
 
 
-BACKENDS.register("scripted", BackendKind("scripted", FORMS, _open, parse_scripted))
+BACKENDS.register(
+    "scripted", BackendKind("scripted", FORMS, _open, parse_scripted, distributions=True)
+)
