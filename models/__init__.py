@@ -7,7 +7,7 @@ queries, decoding)`` gives each query's :class:`AnswerDistribution` where the ba
 ``models`` imports nothing of ``scenarios``, ``analysis`` or ``harness``.
 """
 
-from models._answer_tokens import FORMS, classify
+from models._answer_tokens import ANSWER_FORMS, classify
 from models._backend import (
     BACKENDS,
     BackendKind,
@@ -19,7 +19,8 @@ from models._backend import (
     open_model,
 )
 from models._cache import CachedModel, ResponseCache, cache_key
-from models._scripted import FREE_TEXT, ScriptedModel, parse_scripted
+from models._scripted import FREE_TEXT, ScriptedModel
+from models._scripted_spec import parse_scripted
 from models._types import (
     AnswerDistribution,
     AnswerKey,
@@ -35,8 +36,8 @@ from models._types import (
 )
 
 __all__ = [
+    "ANSWER_FORMS",
     "BACKENDS",
-    "FORMS",
     "FREE_TEXT",
     "AnswerDistribution",
     "AnswerKey",

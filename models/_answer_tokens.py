@@ -1,7 +1,7 @@
 """Which reply starts count as which answer, and how token probabilities sum to answers.
 
 A reply *starts with* an answer when, after leading whitespace, its text is one of the
-answer's :data:`FORMS` followed by the end of the text or a character that is not a letter
+answer's :data:`ANSWER_FORMS` followed by the end of the text or a character that is not a letter
 or digit: ``"Yes"``, ``" yes."``, ``"(A)"``, ``"A"``, ``"Slow down"`` count; ``"Yesterday"``,
 ``"As"`` do not. Lowercase letters are not forms (``"a"`` is a word).
 
@@ -36,7 +36,7 @@ from drivecert import ACTION_CHOICES_TEXT, ACTION_OPTIONS, ANSWERS, AnswerKind
 from models._types import AnswerDistribution, Decoding, ModelQuery, Response
 
 #: The texts a reply may start with, per answer kind and answer.
-FORMS: Final[Mapping[AnswerKind, Mapping[str, tuple[str, ...]]]] = {
+ANSWER_FORMS: Final[Mapping[AnswerKind, Mapping[str, tuple[str, ...]]]] = {
     "yes_no": {"yes": ("Yes", "yes", "YES"), "no": ("No", "no", "NO")},
     "action": {
         answer: (letter, f"({letter}", *words)
@@ -65,13 +65,14 @@ def classify(text: str, kind: AnswerKind) -> Reading:
     body = text.lstrip()
     found = {
         answer
-        for answer, forms in FORMS[kind].items()
+        for answer, forms in ANSWER_FORMS[kind].items()
         for form in forms
         if body.startswith(form) and (len(body) == len(form) or not body[len(form)].isalnum())
     }
     if len(found) == 1:
         return found.pop()
-    if not found and any(f.startswith(body) for forms in FORMS[kind].values() for f in forms):
+    every = (form for forms in ANSWER_FORMS[kind].values() for form in forms)
+    if not found and any(form.startswith(body) for form in every):
         return PREFIX
     return None
 
@@ -119,9 +120,8 @@ class TokenTable:
         """Second tokens that, after the prefix token ``prefix``, decide an answer."""
         head = self.texts[prefix]
         body = head.lstrip()
-        rests = {
-            f[len(body) :] for fs in FORMS[self.kind].values() for f in fs if f.startswith(body)
-        }
+        every = (form for forms in ANSWER_FORMS[self.kind].values() for form in forms)
+        rests = {form[len(body) :] for form in every if form.startswith(body)}
         out = {}
         for token in sorted({t for r in rests if r for t in self.starting.get(r[0], ())}):
             reading = classify(head + self.texts[token], self.kind)

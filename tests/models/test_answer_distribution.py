@@ -87,8 +87,18 @@ T = 0.7
 
 
 @pytest.fixture(scope="module")
-def tiny(tiny_spec: str) -> Any:
-    pytest.importorskip("torch")
+def one_thread() -> Any:
+    """torch on one thread while this module runs: with ``-n 2`` on two cores, the long
+    torch tests here otherwise starve the other worker's timing tests."""
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_spec: str, one_thread: None) -> Any:
     return open_model(tiny_spec, LoadOptions(batch_size=4, device="cpu"))
 
 
@@ -195,7 +205,7 @@ def skewed(spec: str, query: ModelQuery, boosts: dict[str, float]) -> Any:
     return model
 
 
-def test_sampling_lands_on_each_answer_at_its_probability(tiny_spec: str) -> None:
+def test_sampling_lands_on_each_answer_at_its_probability(tiny_spec: str, one_thread: None) -> None:
     import torch
 
     query = ModelQuery.ask([scene(2)], ACTION)
