@@ -95,15 +95,16 @@ class AnswerReader:
         kinds = [answer_kind(q) for q in chunk]
         known = [i for i, kind in enumerate(kinds) if kind is not None]
         masses: dict[int, Masses | BaseException] = {}
+        rows: dict[int, Any] = {}
         try:
-            first = self.next_probabilities(
-                self.model.prepare([chunk[i] for i in known], decoding), decoding
-            )
-            rows = {i: first[row] for row, i in enumerate(known)}
+            if known:
+                inputs = self.model.prepare([chunk[i] for i in known], decoding)
+                first = self.next_probabilities(inputs, decoding)
+                rows = {i: first[row] for row, i in enumerate(known)}
         except Exception as error:
             if len(known) > 1:  # one at a time, so one bad query fails alone
                 return [d for q in chunk for d in self._chunk([q], decoding)]
-            rows, masses = {}, dict.fromkeys(known, error)
+            masses = dict.fromkeys(known, error)
         for i, row in rows.items():
             try:
                 masses[i] = finish(self._masses(chunk[i], row, kinds[i], decoding))  # type: ignore[arg-type]

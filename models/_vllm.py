@@ -7,8 +7,9 @@ schedules a call's prompts together, so an error from it fails every query of th
 each gets a failed :class:`Response` (they are asked again next time), nothing raises.
 
 ``answer_distribution`` asks for one token with its top :data:`TOP_LOGPROBS` log-probabilities
-(the engine is opened with ``logprobs_mode="processed_logprobs"``, so they are after
-temperature and top-p, vLLM >= 0.10.2) and sums them as :mod:`models._answer_tokens` says:
+(the engine is opened with ``logprobs_mode="processed_logprobs"``, vLLM >= 0.10.2, so
+they are taken after vLLM's own logits processing rather than raw; untested here, as vLLM
+needs CUDA) and sums them as :mod:`models._answer_tokens` says:
 one step only, so prefix tokens like ``"("`` and unreported tokens go to ``other``.
 """
 

@@ -164,6 +164,8 @@ def test_a_batch_reads_as_each_query_alone(tiny: Any) -> None:
     together = tiny.answer_distribution(queries, Decoding(temperature=T))
     assert [d.status for d in together] == ["ok", "ok", "ok", "failed"]
     assert "yes/no or action" in (together[3].error or "")
+    (alone,) = tiny.answer_distribution(queries[3:], Decoding(temperature=T))
+    assert alone.status == "failed" and alone.error == together[3].error
     for query, batched in zip(queries[:3], together, strict=False):
         alone = tiny.answer_distribution([query], Decoding(temperature=T))[0]
         assert batched.probabilities == pytest.approx(alone.probabilities, abs=1e-5)
