@@ -2,21 +2,27 @@
 scripted known-answer models.
 
 ``open_model("hf:Qwen/Qwen2-VL-7B-Instruct")`` returns a backend whose ``generate`` answers
-a batch of :class:`ModelQuery` (images plus chat messages). ``models`` imports nothing of
-``scenarios``, ``analysis`` or ``harness``.
+a batch of :class:`ModelQuery` (images plus chat messages); ``answer_distributions(model,
+queries, decoding)`` gives each query's :class:`AnswerDistribution` where the backend can.
+``models`` imports nothing of ``scenarios``, ``analysis`` or ``harness``.
 """
 
+from models._answer_tokens import ANSWER_FORMS, classify
 from models._backend import (
     BACKENDS,
     BackendKind,
+    DistributionBackend,
     LoadOptions,
     ModelBackend,
+    answer_distributions,
     check_spec,
     open_model,
 )
 from models._cache import CachedModel, ResponseCache, cache_key
-from models._scripted import FREE_TEXT, ScriptedModel, parse_scripted
+from models._scripted import FREE_TEXT, ScriptedModel
+from models._scripted_spec import parse_scripted
 from models._types import (
+    AnswerDistribution,
     AnswerKey,
     Decoding,
     ImageRef,
@@ -30,12 +36,15 @@ from models._types import (
 )
 
 __all__ = [
+    "ANSWER_FORMS",
     "BACKENDS",
     "FREE_TEXT",
+    "AnswerDistribution",
     "AnswerKey",
     "BackendKind",
     "CachedModel",
     "Decoding",
+    "DistributionBackend",
     "ImageRef",
     "LoadOptions",
     "Message",
@@ -46,8 +55,10 @@ __all__ = [
     "ScriptedModel",
     "Status",
     "Text",
+    "answer_distributions",
     "cache_key",
     "check_spec",
+    "classify",
     "image_png",
     "image_sha256",
     "open_model",

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from drivecert import Registry, UsageError
-from models._types import Decoding, ModelQuery, Response
+from models._types import AnswerDistribution, Decoding, ModelQuery, Response
 
 
+@runtime_checkable
 class ModelBackend(Protocol):
     """Answers batches of queries."""
 
@@ -32,6 +33,16 @@ class ModelBackend(Protocol):
 
     def close(self) -> None:
         """Free the model (GPU memory, connections)."""
+
+
+@runtime_checkable
+class DistributionBackend(ModelBackend, Protocol):
+    """A backend that can also say how likely each answer is (see models._answer_tokens)."""
+
+    def answer_distribution(
+        self, queries: Sequence[ModelQuery], decoding: Decoding
+    ) -> list[AnswerDistribution]:
+        """One distribution per query, in order (a failed record for a query that fails)."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +81,14 @@ class BackendKind:
         open: builds a backend from the text after the colon.
         check: checks the text after the colon without loading anything (raises
             UsageError); None when only opening can tell.
+        distributions: whether its backends have ``answer_distribution``.
     """
 
     prefix: str
     form: str
     open: Callable[[str, LoadOptions], ModelBackend]
     check: Callable[[str], object] | None = None
+    distributions: bool = False
 
 
 BACKENDS: Registry[BackendKind] = Registry("model backend", BackendKind, discover="models.backends")
@@ -110,3 +123,20 @@ def open_model(spec: str, options: LoadOptions | None = None) -> ModelBackend:
     """
     kind = check_spec(spec)
     return kind.open(spec.partition(":")[2].strip(), options or LoadOptions())
+
+
+def answer_distributions(
+    model: ModelBackend, queries: Sequence[ModelQuery], decoding: Decoding
+) -> list[AnswerDistribution]:
+    """``model.answer_distribution(queries, decoding)``, for a backend that has it.
+
+    Raises:
+        UsageError: one line naming the backends that have it, when ``model`` does not.
+    """
+    if not isinstance(model, DistributionBackend):
+        able = [BACKENDS.get(n).prefix for n in BACKENDS.names() if BACKENDS.get(n).distributions]
+        raise UsageError(
+            f"model {model.model_id} cannot give answer probabilities; backends that can: "
+            f"{', '.join(f'{name}:' for name in able)}"
+        )
+    return model.answer_distribution(queries, decoding)

@@ -31,8 +31,9 @@ from PIL import Image
 from drivecert import DrivecertError, one_line
 from models._backend import LoadOptions
 from models._chat import clean_reply, hf_messages
+from models._hf_answers import AnswerReader
 from models._hf_load import folder_fingerprint, load_checkpoint, placement
-from models._types import Decoding, ImageRef, ModelQuery, Response
+from models._types import AnswerDistribution, Decoding, ImageRef, ModelQuery, Response
 
 QWEN_TYPES = frozenset({"qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe"})
 
@@ -92,6 +93,7 @@ class TransformersModel:
         self.image_token_id = getattr(self.model.config, "image_token_id", None) or getattr(
             self.model.config, "image_token_index", None
         )
+        self._reader: AnswerReader | None = None
 
     @property
     def model_id(self) -> str:
@@ -226,8 +228,8 @@ class TransformersModel:
             "output_logits": first_logits,
             "pad_token_id": self.processor.tokenizer.pad_token_id,
         }
-        if not decoding.greedy:
-            settings["temperature"] = decoding.temperature
+        if not decoding.greedy:  # exactly the decoding's sampling, not the checkpoint's top-k/p
+            settings.update(temperature=decoding.temperature, top_k=0, top_p=decoding.top_p)
         with torch.inference_mode():
             result: Any = self.model.generate(**inputs, **settings)
         prompt = inputs["input_ids"].shape[1]
@@ -265,6 +267,14 @@ class TransformersModel:
             else Response.failure(self.model_id, self.revision, settings, g.error, g.latency_s)
             for g in self.generate_detailed(queries, decoding)
         ]
+
+    def answer_distribution(
+        self, queries: Sequence[ModelQuery], decoding: Decoding
+    ) -> list[AnswerDistribution]:
+        """Each query's answer probabilities from its next-token logits (models._hf_answers)."""
+        if self._reader is None:
+            self._reader = AnswerReader(self)
+        return self._reader.read(queries, decoding)
 
     def _release(self) -> None:
         import torch

@@ -11,6 +11,14 @@ backoff (honouring Retry-After). A request that still fails, or whose answer has
 ``choices[0].message.content``, becomes a failed :class:`Response` for that query alone;
 the rest of the batch is answered as usual. Pixel limits are the server's business and
 are not sent.
+
+``answer_distribution`` asks for one token with ``logprobs=true, top_logprobs=20`` and sums
+the reported first-token probabilities as :mod:`models._answer_tokens` says (one step only:
+prefix tokens like ``"("`` and unreported tokens go to ``other``). The probabilities are as
+the server reports them: vLLM serve follows its ``--logprobs-mode`` (raw, before
+temperature, by default), OpenAI's API reports the model's own distribution. A server that
+answers without logprobs (``transformers serve`` ignores the request for them) raises
+:class:`drivecert.UsageError`: that is a setup problem, not one query's failure.
 """
 
 from __future__ import annotations
@@ -27,15 +35,17 @@ from typing import Any
 import httpx
 
 from drivecert import DrivecertError, UsageError
+from models._answer_tokens import NO_MASS, Masses, answer_kind, from_top_logprobs, record
 from models._backend import LoadOptions
 from models._chat import clean_reply, openai_messages
-from models._types import Decoding, ModelQuery, Response
+from models._types import AnswerDistribution, Decoding, ModelQuery, Response
 
 FORM = "openai:MODEL@http://HOST:PORT/v1[?key_env=NAME]"
 #: Fields of a ``/models`` entry that identify what is served (``created`` is not one).
 STABLE_FIELDS = ("root", "parent", "owned_by", "max_model_len")
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 _MAX_BACKOFF_S = 30.0
+TOP_LOGPROBS = 20
 
 
 def parse_openai(rest: str) -> tuple[str, str, str]:
@@ -128,6 +138,64 @@ class OpenAIModel:
             return Response.failure(self._model, self.revision, decoding, error, latency)
         latency = time.perf_counter() - started
         return Response(clean_reply(text), self._model, self.revision, decoding.to_dict(), latency)
+
+    def answer_distribution(
+        self, queries: Sequence[ModelQuery], decoding: Decoding
+    ) -> list[AnswerDistribution]:
+        """Each query's answer probabilities from its first token's top log-probabilities.
+
+        A query whose request fails gets a failed record; the others are unaffected.
+
+        Raises:
+            UsageError: when the server answers without logprobs (it cannot give them).
+        """
+        if not queries:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.options.concurrency, len(queries))) as pool:
+            return list(pool.map(lambda q: self._distribution(q, decoding), queries))
+
+    def _distribution(self, query: ModelQuery, decoding: Decoding) -> AnswerDistribution:
+        kind = answer_kind(query)
+        found: Masses | BaseException = NO_MASS
+        started = time.perf_counter()
+        if kind is not None:
+            payload: dict[str, Any] = {
+                "model": self._model,
+                "messages": openai_messages(query),
+                "max_tokens": 1,
+                "temperature": decoding.temperature,
+                "logprobs": True,
+                "top_logprobs": TOP_LOGPROBS,
+            }
+            if decoding.top_p < 1:
+                payload["top_p"] = decoding.top_p
+            try:
+                body = self._post(payload)
+            except (DrivecertError, httpx.HTTPError, ValueError) as error:
+                found = error
+            else:
+                found = from_top_logprobs(self._top_logprobs(body), kind)
+        latency = time.perf_counter() - started
+        return record(kind, found, self._model, self.revision, decoding, latency)
+
+    def _top_logprobs(self, body: Any) -> list[tuple[str, float]]:
+        """(token, logprob) of the first generated token's top logprobs.
+
+        Raises:
+            UsageError: when the answer has none.
+        """
+        try:
+            step = body["choices"][0]["logprobs"]["content"][0]
+            top = [(str(t["token"]), float(t["logprob"])) for t in step["top_logprobs"]]
+        except (KeyError, IndexError, TypeError, ValueError):
+            top = []
+        if not top:
+            raise UsageError(
+                f"{self.base_url} returns no logprobs, so answer distributions cannot be read "
+                "from it; use --observe greedy, or serve the model with vLLM (vllm serve), "
+                "or open it with hf: or vllm:"
+            )
+        return top
 
     def _content(self, body: Any) -> str:
         """The reply text of a chat-completions answer (a null content is an empty reply)."""

@@ -41,33 +41,34 @@ model's batch time in benchmarks. ``fail=RATE`` makes a query fail (status ``fai
 error "scripted failure") with probability RATE; whether it fails is fixed by (scene seed,
 sample, question), independent of the answer draw, so a failing query fails again when
 retried, and a higher rate fails a superset of the queries a lower one does.
+
+Answer distributions (``answer_distribution``) for known-answer tests of probability
+observations: each query gets P(wrong) drawn per scene from Beta(R * 20, (1 - R) * 20),
+mean R = the rate its answer would be wrong at above (the rule's, the perception rate, or
+the decision rate given the scene's perception draws), fixed by
+``derive_seed("scripted-distribution", spec, seed, sample, question)``; R of 0 or 1 is
+kept exact. That mass goes to the wrong answer :func:`scripted_answer` would give, the
+rest to the most cautious correct one; ``other`` is 0. ``oracle`` puts 1 on the expected
+answer, ``always-X`` 1 on X (all to ``other`` when X is not an answer of the question).
+``fail`` and ``latency_ms`` act as for ``generate``.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
-from drivecert import UsageError, derive_seed, derive_uniform, probability_option
-from models._types import AnswerKey, Decoding, ModelQuery, Response
+from drivecert import ANSWERS, UsageError, derive_seed, derive_uniform
+from models._scripted_spec import ScriptedSpec
+from models._types import AnswerDistribution, AnswerKey, Decoding, ModelQuery, Response
 
-NAMES = ("oracle", "always-yes", "always-no", "always-proceed", "always-stop", "noisy")
-STYLES = ("exact", "free")
-#: Rates of the perception/decision model; each defaults to ``error`` and its rules.
-ATTRIBUTION_RATES = ("perception", "decision_seen", "decision_missed")
-CALL_OPTIONS = ("latency_ms", "fail")  # how a call behaves; left out of the model id
+T = TypeVar("T")
 FAILURE = "scripted failure"
-FORMS = (
-    "scripted:oracle, scripted:always-yes|always-no|always-proceed|always-stop, "
-    "scripted:noisy?error=0.1[&weather.HardRainNoon=0.9][&style=free], "
-    "scripted:noisy?perception=0.2&decision_seen=0.05&decision_missed=0.8"
-    "[&perception.weather.HardRainNoon=0.6], "
-    "each optionally with latency_ms=N (milliseconds per call) and fail=RATE"
-)
+#: Beta concentration a + b of the per-scene P(wrong) of ``answer_distribution``.
+CONCENTRATION = 20.0
 
 # Free-text renderings; every one must normalise back to its answer (a test checks).
 FREE_TEXT: dict[str, tuple[str, ...]] = {
@@ -109,149 +110,6 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Rule:
-    """An error rate for scenes whose condition has every listed (variable, value)."""
-
-    match: tuple[tuple[str, str], ...]
-    rate: float
-
-    def applies(self, condition: dict[str, str]) -> bool:
-        """Whether every listed variable has its value in ``condition``."""
-        return all(condition.get(var) == value for var, value in self.match)
-
-
-@dataclass(frozen=True)
-class ScriptedSpec:
-    """A parsed ``scripted:`` spec.
-
-    Attributes:
-        text: the spec without ``latency_ms`` and ``fail``: the model id, and part of
-            the answer draw's seed.
-        name: oracle, always-..., or noisy.
-        error: the error rate where no rule matches.
-        rules: per-condition error rates.
-        style: ``exact`` answers or ``free`` text.
-        latency_ms: milliseconds slept once per ``generate`` call.
-        fail: the probability that a query fails.
-    """
-
-    text: str
-    name: str
-    error: float = 0.0
-    rules: tuple[Rule, ...] = ()
-    style: str = "exact"
-    latency_ms: float = 0.0
-    fail: float = 0.0
-    rates: Mapping[str, tuple[float | None, tuple[Rule, ...]]] = field(default_factory=dict)
-
-    def error_rate(self, condition: dict[str, str]) -> float:
-        """The rate for a scene: the most specific matching rule, first listed on ties."""
-        return _most_specific(self.rules, condition, self.error)
-
-    @property
-    def attribution(self) -> bool:
-        """Whether perception and decision questions have rates of their own."""
-        return bool(self.rates)
-
-    def rate(self, name: str, condition: dict[str, str]) -> float:
-        """An attribution rate (``perception``, ``decision_seen``, ``decision_missed``) for a
-        scene: its most specific rule, else its value, else the error rate."""
-        default, rules = self.rates.get(name, (None, ()))
-        fallback = self.error_rate(condition) if default is None else default
-        return _most_specific(rules, condition, fallback)
-
-
-def _most_specific(rules: Sequence[Rule], condition: dict[str, str], fallback: float) -> float:
-    """The rate of the matching rule with the most variables (first listed on ties)."""
-    best: Rule | None = None
-    for rule in rules:
-        if rule.applies(condition) and (best is None or len(rule.match) > len(best.match)):
-            best = rule
-    return best.rate if best is not None else fallback
-
-
-def parse_scripted(rest: str) -> ScriptedSpec:
-    """Parse what follows ``scripted:``.
-
-    Raises:
-        UsageError: naming the bad part and the valid forms.
-    """
-    spec = f"scripted:{rest}"
-    name, _, query = rest.partition("?")
-    if name not in NAMES:
-        raise UsageError(f"unknown scripted model {name!r}; valid forms: {FORMS}")
-    error, style, rules, latency_ms, fail = 0.0, "exact", [], 0.0, 0.0
-    rates: dict[str, tuple[float | None, tuple[Rule, ...]]] = {}
-    for item in filter(None, query.split("&")):
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"{item!r} in {spec!r} has no '='; write name=value")
-        if key == "latency_ms":
-            latency_ms = _milliseconds(value, spec)
-        elif key == "fail":
-            fail = probability_option(key, value, repr(spec))
-        elif key == "style":
-            if value not in STYLES:
-                raise UsageError(f"style={value!r} in {spec!r}; valid: {', '.join(STYLES)}")
-            style = value
-        elif name != "noisy":
-            raise UsageError(f"{spec!r}: only scripted:noisy takes {key}=...; valid forms: {FORMS}")
-        elif key == "error":
-            error = probability_option(key, value, repr(spec))
-        elif key.partition(".")[0] in ATTRIBUTION_RATES:
-            family, _, rule = key.partition(".")
-            default, family_rules = rates.get(family, (None, ()))
-            if rule:
-                rates[family] = (default, (*family_rules, _rule(rule, value, spec)))
-            else:
-                rates[family] = (probability_option(key, value, repr(spec)), family_rules)
-        else:
-            rules.append(_rule(key, value, spec))
-    return ScriptedSpec(
-        _without_call_options(spec, name, query),
-        name,
-        error,
-        tuple(rules),
-        style,
-        latency_ms,
-        fail,
-        rates,
-    )
-
-
-def _rule(key: str, value: str, spec: str) -> Rule:
-    """``var.value[+var.value...]=rate`` as a :class:`Rule`."""
-    match = []
-    for part in key.split("+"):
-        var, dot, val = part.partition(".")
-        if not dot or not var or not val:
-            raise UsageError(
-                f"{key!r} in {spec!r} is not variable.value (e.g. weather.HardRainNoon)"
-            )
-        match.append((var, val))
-    return Rule(tuple(match), probability_option(key, value, repr(spec)))
-
-
-def _milliseconds(text: str, spec: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (math.isfinite(value) and value >= 0):
-        raise UsageError(f"latency_ms={text!r} in {spec!r} is not a number of milliseconds >= 0")
-    return value
-
-
-def _without_call_options(spec: str, name: str, query: str) -> str:
-    """``spec`` as if written without its ``latency_ms`` / ``fail`` items."""
-    items = query.split("&")
-    kept = [item for item in items if item.partition("=")[0] not in CALL_OPTIONS]
-    if len(kept) == len(items):
-        return spec
-    return f"scripted:{name}?{'&'.join(kept)}" if any(kept) else f"scripted:{name}"
-
-
 def _wrong(key: AnswerKey) -> str:
     """The wrong answer given on an error: unsafe when the question has one."""
     wrong = [a for a in key.choices if a not in key.safe]
@@ -265,15 +123,47 @@ def scripted_answer(spec: ScriptedSpec, key: AnswerKey, question: str) -> str:
         return spec.name.removeprefix("always-")
     if spec.name != "noisy":
         return key.expected
-    condition = dict(key.condition)
     if spec.attribution and key.role == "perception":
         return _wrong(key) if missed(spec, key, key.question) else key.expected
-    rate = spec.error_rate(condition)
-    if spec.attribution and key.perceives:
-        blind = any(missed(spec, key, seen) for seen in key.perceives)
-        rate = spec.rate("decision_missed" if blind else "decision_seen", condition)
+    rate = error_probability(spec, key)
     rng = np.random.default_rng(derive_seed("scripted", spec.text, key.seed, key.sample, question))
     return _wrong(key) if rng.random() < rate else key.expected
+
+
+def error_probability(spec: ScriptedSpec, key: AnswerKey) -> float:
+    """The scene's rate of a wrong answer: its condition's rule, or for the attribution
+    model the perception rate, or the decision rate given the scene's perception draws."""
+    condition = dict(key.condition)
+    if spec.name != "noisy":
+        return 0.0
+    if spec.attribution and key.role == "perception":
+        return spec.rate("perception", condition)
+    if spec.attribution and key.perceives:
+        blind = any(missed(spec, key, seen) for seen in key.perceives)
+        return spec.rate("decision_missed" if blind else "decision_seen", condition)
+    return spec.error_rate(condition)
+
+
+def scripted_distribution(
+    spec: ScriptedSpec, key: AnswerKey, question: str
+) -> tuple[dict[str, float], float]:
+    """The answers' probabilities and ``other`` for one query (see the module docstring)."""
+    probabilities = dict.fromkeys(ANSWERS[key.kind], 0.0)
+    if spec.name.startswith("always-"):
+        answer = spec.name.removeprefix("always-")
+        if answer not in probabilities:  # e.g. always-yes asked an action question
+            return probabilities, 1.0
+        probabilities[answer] = 1.0
+        return probabilities, 0.0
+    rate = error_probability(spec, key)
+    wrong = rate
+    if 0 < rate < 1:
+        seed = derive_seed("scripted-distribution", spec.text, key.seed, key.sample, question)
+        draw = np.random.default_rng(seed).beta(rate * CONCENTRATION, (1 - rate) * CONCENTRATION)
+        wrong = float(draw)
+    probabilities[_wrong(key)] += wrong
+    probabilities[key.expected] += 1.0 - wrong
+    return probabilities, 0.0
 
 
 def missed(spec: ScriptedSpec, key: AnswerKey, perception: str) -> bool:
@@ -330,13 +220,7 @@ class ScriptedModel:
         Raises:
             UsageError: if a query has no answer key.
         """
-        if not queries:
-            return []
-        started = time.perf_counter()
-        replies = [self._reply(query) for query in queries]
-        if self.spec.latency_ms > 0:
-            time.sleep(self.spec.latency_ms / 1000)
-        share = (time.perf_counter() - started) / len(queries)
+        replies, share = self._timed(queries, self._reply)
         settings = decoding.to_dict()
         return [
             Response(text, self.model_id, self.revision, settings, share)
@@ -345,18 +229,70 @@ class ScriptedModel:
             for text in replies
         ]
 
-    def _reply(self, query: ModelQuery) -> str | None:
-        """The reply text, or None when the query is drawn to fail."""
+    def answer_distribution(
+        self, queries: Sequence[ModelQuery], decoding: Decoding
+    ) -> list[AnswerDistribution]:
+        """Each query's answer probabilities from its key (see the module docstring).
+
+        Raises:
+            UsageError: if a query has no answer key.
+        """
+        found, share = self._timed(queries, self._distribution)
+        out = []
+        for query, result in zip(queries, found, strict=True):
+            assert query.key is not None  # _distribution checked it
+            if result is None:
+                failed = Response.failure(self.model_id, self.revision, decoding, FAILURE, share)
+                out.append(AnswerDistribution.failure(query.key.kind, failed))
+                continue
+            probabilities, other = result
+            out.append(
+                AnswerDistribution(
+                    query.key.kind,
+                    probabilities,
+                    other,
+                    self.model_id,
+                    self.revision,
+                    decoding.to_dict(),
+                    share,
+                )
+            )
+        return out
+
+    def _timed(
+        self, queries: Sequence[ModelQuery], answer: Callable[[ModelQuery], T]
+    ) -> tuple[list[T], float]:
+        """``answer`` of every query, ``latency_ms`` slept once, and each query's time share."""
+        if not queries:
+            return [], 0.0
+        started = time.perf_counter()
+        found = [answer(query) for query in queries]
+        if self.spec.latency_ms > 0:
+            time.sleep(self.spec.latency_ms / 1000)
+        return found, (time.perf_counter() - started) / len(queries)
+
+    def _key(self, query: ModelQuery) -> AnswerKey:
         if query.key is None:
             raise UsageError(
                 f"{self.spec.text} answers from the query's answer key, and this query has "
                 "none; build queries with ModelQuery.ask(..., key=AnswerKey(...))"
             )
-        question = query.question
-        if scripted_fails(self.spec, query.key, question):
+        return query.key
+
+    def _reply(self, query: ModelQuery) -> str | None:
+        """The reply text, or None when the query is drawn to fail."""
+        key, question = self._key(query), query.question
+        if scripted_fails(self.spec, key, question):
             return None
-        answer = scripted_answer(self.spec, query.key, question)
-        return render_answer(self.spec, answer, query.key, question)
+        answer = scripted_answer(self.spec, key, question)
+        return render_answer(self.spec, answer, key, question)
+
+    def _distribution(self, query: ModelQuery) -> tuple[dict[str, float], float] | None:
+        """The answers' probabilities and ``other``, or None when the query is drawn to fail."""
+        key, question = self._key(query), query.question
+        if scripted_fails(self.spec, key, question):
+            return None
+        return scripted_distribution(self.spec, key, question)
 
     def close(self) -> None:
         """Nothing to free."""

@@ -200,12 +200,16 @@ class Decoding:
         max_new_tokens: the longest answer.
         temperature: 0 for greedy decoding.
         min_pixels, max_pixels: image resizing bounds (None: the processor's defaults).
+        top_p: nucleus sampling: keep the most likely tokens whose mass reaches ``top_p``
+            (1: off). Left out of ``to_dict`` when off, so records and cache keys written
+            before it existed stay the same.
     """
 
     max_new_tokens: int = 64
     temperature: float = 0.0
     min_pixels: int | None = None
     max_pixels: int | None = None
+    top_p: float = 1.0
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -220,6 +224,8 @@ class Decoding:
             raise UsageError(
                 f"min_pixels={self.min_pixels} is above max_pixels={self.max_pixels}; swap them"
             )
+        if not 0 < self.top_p <= 1:
+            raise UsageError(f"top_p={self.top_p} must be in (0, 1]; 1 turns it off")
 
     @property
     def greedy(self) -> bool:
@@ -227,8 +233,11 @@ class Decoding:
         return self.temperature == 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """JSON-ready dict (``top_p`` only when on)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.top_p == 1.0:
+            del out["top_p"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -260,15 +269,7 @@ class Response:
     error: str | None = None
 
     def __post_init__(self) -> None:
-        if self.status not in ("ok", "failed"):
-            raise UsageError(f"response status {self.status!r}; valid: ok, failed")
-        if self.status == "ok" and self.error is not None:
-            raise UsageError(f"an ok response has error={self.error!r}; use Response.failure")
-        if self.status == "failed" and (not self.error or "\n" in self.error):
-            raise UsageError(
-                f"a failed response needs a one-line error, got {self.error!r}; "
-                "use Response.failure"
-            )
+        check_status(self.status, self.error, "response", "Response.failure")
 
     @classmethod
     def failure(
@@ -314,3 +315,101 @@ class Response:
                 f"unknown response fields {unknown}; valid: {', '.join(sorted(known))}"
             )
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class AnswerDistribution:
+    """How likely a model's reply is to start with each answer of a question.
+
+    What counts as starting with an answer, and what each backend sums, is written in
+    :mod:`models._answer_tokens`. Like a :class:`Response`, a failed query gets a record
+    with ``status="failed"`` and a one-line ``error`` (then ``probabilities`` is empty).
+
+    Attributes:
+        kind: ``yes_no`` or ``action``.
+        probabilities: every answer of the kind (``drivecert.ANSWERS`` order) and its
+            probability under the decoding's temperature and top-p.
+        other: the mass attributed to no answer (other words, unresolved ambiguous
+            starts, tokens the backend did not report); ``sum(probabilities) + other == 1``.
+        model, revision, decoding, latency_s, status, error: as in :class:`Response`.
+    """
+
+    kind: AnswerKind
+    probabilities: Mapping[str, float]
+    other: float
+    model: str
+    revision: str
+    decoding: Mapping[str, Any]
+    latency_s: float
+    status: Status = "ok"
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        check_status(self.status, self.error, "answer distribution", "AnswerDistribution.failure")
+        if self.kind not in ANSWERS:
+            raise UsageError(f"answer kind {self.kind!r}; valid: {', '.join(ANSWERS)}")
+        if self.status == "failed":
+            return
+        if tuple(self.probabilities) != ANSWERS[self.kind]:
+            raise UsageError(
+                f"{self.kind} probabilities for {list(self.probabilities)}; give exactly "
+                f"{', '.join(ANSWERS[self.kind])}"
+            )
+        values = (*self.probabilities.values(), self.other)
+        if any(not -_TOLERANCE <= v <= 1 + _TOLERANCE for v in values):
+            raise UsageError(f"probabilities {values} must each be in [0, 1]")
+        if abs(sum(values) - 1) > _TOLERANCE:
+            raise UsageError(f"probabilities {values} sum to {sum(values)}, not 1")
+
+    @classmethod
+    def failure(
+        cls,
+        kind: AnswerKind,
+        response: Response,
+    ) -> AnswerDistribution:
+        """A failed distribution carrying a failed response's model, settings and error."""
+        return cls(
+            kind,
+            {},
+            0.0,
+            response.model,
+            response.revision,
+            dict(response.decoding),
+            response.latency_s,
+            "failed",
+            response.error,
+        )
+
+    @property
+    def ok(self) -> bool:
+        """Whether the model answered."""
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["probabilities"] = dict(self.probabilities)
+        out["decoding"] = dict(self.decoding)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnswerDistribution:
+        """Inverse of :meth:`to_dict`."""
+        return cls(**data)
+
+
+_TOLERANCE = 1e-6
+
+
+def check_status(status: str, error: str | None, record: str, fix: str) -> None:
+    """Validate a record's ``status`` and ``error`` (ok without error, failed with one line).
+
+    Raises:
+        UsageError: naming the record, the bad value and ``fix`` (the constructor to use).
+    """
+    if status not in ("ok", "failed"):
+        raise UsageError(f"{record} status {status!r}; valid: ok, failed")
+    if status == "ok" and error is not None:
+        raise UsageError(f"an ok {record} has error={error!r}; use {fix}")
+    if status == "failed" and (not error or "\n" in error):
+        raise UsageError(f"a failed {record} needs a one-line error, got {error!r}; use {fix}")

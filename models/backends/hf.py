@@ -9,4 +9,6 @@ def _open(rest: str, options: LoadOptions) -> ModelBackend:
     return open_transformers(rest, options)
 
 
-BACKENDS.register("hf", BackendKind("hf", "hf:ORG/NAME or hf:/path/to/folder", _open))
+BACKENDS.register(
+    "hf", BackendKind("hf", "hf:ORG/NAME or hf:/path/to/folder", _open, distributions=True)
+)

@@ -16,5 +16,6 @@ def _check(rest: str) -> object:
 
 
 BACKENDS.register(
-    "openai", BackendKind("openai", "openai:MODEL@http://HOST:PORT/v1", _open, _check)
+    "openai",
+    BackendKind("openai", "openai:MODEL@http://HOST:PORT/v1", _open, _check, distributions=True),
 )

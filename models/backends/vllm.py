@@ -9,4 +9,4 @@ def _open(rest: str, options: LoadOptions) -> ModelBackend:
     return VLLMModel(rest, options)
 
 
-BACKENDS.register("vllm", BackendKind("vllm", "vllm:ORG/NAME (GPU box)", _open))
+BACKENDS.register("vllm", BackendKind("vllm", "vllm:ORG/NAME (GPU box)", _open, distributions=True))

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from drivecert import UsageError
 from harness.judge import open_judge
-from models import Decoding, LoadOptions, ModelQuery, open_model
+from models import Decoding, LoadOptions, ModelQuery, answer_distributions, open_model
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
@@ -120,3 +121,16 @@ def test_the_model_judge_reads_the_same_through_the_server_as_locally(server, ch
     served = [remote.read(reply, "yes_no", question) for reply, question in replies]
     assert served == [local.read(reply, "yes_no", question) for reply, question in replies]
     assert all(answer in ("yes", "no", None) for answer in served)
+
+
+def test_answer_distributions_through_transformers_serve_say_it_has_no_logprobs(
+    server, checkpoint
+) -> None:
+    """`transformers serve` ignores logprobs=true (it answers without them): one UsageError
+    that names what to use instead, not a failed record per query."""
+    remote = open_model(f"openai:{checkpoint}@{server}")
+    query = ModelQuery.ask(queries()[0].images, "Is the road wet? Answer yes or no.")
+    with pytest.raises(UsageError, match=r"returns no logprobs.*--observe greedy") as raised:
+        answer_distributions(remote, [query], Decoding(temperature=1.0))
+    assert "\n" not in str(raised.value)
+    remote.close()
