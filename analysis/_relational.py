@@ -89,6 +89,33 @@ def paired_difference_bounds(
     return 2.0 * lower - 1.0, 2.0 * upper - 1.0
 
 
+PAIR_KEYS = ["scenario", "model", "question", "sample"]
+
+
+def answered(table: pd.DataFrame) -> pd.DataFrame:
+    """The ok rows of a checked table, an unparseable reply standing as its own answer."""
+    ok = table[table["status"] == "ok"]
+    return ok.assign(answer=ok["answer"].where(~ok["unparseable"].astype(bool), UNPARSEABLE))
+
+
+def paired_rows(
+    rows: pd.DataFrame, condition_a: str, condition_b: str, suffixes: tuple[str, str]
+) -> pd.DataFrame:
+    """Sample i of ``condition_a`` beside sample i of ``condition_b`` (same scenario, model
+    and question), columns suffixed, in sample order.
+
+    Raises:
+        UsageError: when a condition repeats a scene (frames not folded).
+    """
+    sides = [rows[rows["condition"] == c] for c in (condition_a, condition_b)]
+    for side, condition in zip(sides, (condition_a, condition_b), strict=True):
+        if side.duplicated(PAIR_KEYS).any():
+            raise UsageError(
+                f"condition {condition} repeats a scene; fold frames with a temporal property first"
+            )
+    return sides[0].merge(sides[1], on=PAIR_KEYS, suffixes=suffixes).sort_values("sample")
+
+
 def certify_pairs(
     verdicts: pd.DataFrame,
     condition_a: str,
@@ -118,17 +145,7 @@ def certify_pairs(
             raise UsageError(
                 f"condition {condition!r} is not in the verdicts table; it has {known}"
             )
-    table = table[table["status"] == "ok"]
-    table = table.assign(answer=table["answer"].where(~table["unparseable"], UNPARSEABLE))
-    keys = ["scenario", "model", "question", "sample"]
-    side_a = table[table["condition"] == condition_a]
-    side_b = table[table["condition"] == condition_b]
-    for side, condition in ((side_a, condition_a), (side_b, condition_b)):
-        if side.duplicated(keys).any():
-            raise UsageError(
-                f"condition {condition} repeats a scene; fold frames with a temporal property first"
-            )
-    paired = side_a.merge(side_b, on=keys, suffixes=("_a", "_b")).sort_values("sample")
+    paired = paired_rows(answered(table), condition_a, condition_b, ("_a", "_b"))
     if paired.empty:
         raise UsageError(
             f"no ok sample of {condition_a} has a partner in {condition_b}; paired scenes "

@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis._certify import outcome_bounds
 from analysis._confseq import SEQUENCE_METHODS
-from analysis._relational import UNPARSEABLE, paired_difference_bounds
+from analysis._relational import answered, paired_difference_bounds, paired_rows
 from drivecert import write_atomic
 
 #: Condition entries that change how a scene is seen, not what is in it.
@@ -115,22 +115,16 @@ def certify_robustness(
         clean, seen = observation_entries(label)
         if seen and clean in labels:
             pairs.append((label, clean, seen))
-    ok = table[table["status"] == "ok"]
-    ok = ok.assign(answer=ok["answer"].where(~ok["unparseable"].astype(bool), UNPARSEABLE))
-    keys = ["scenario", "model", "question", "sample"]
+    rows = answered(table)
     groups = []
     for label, clean, seen in pairs:
-        joined = ok[ok["condition"] == clean].merge(
-            ok[ok["condition"] == label], on=keys, suffixes=("_clean", "_seen")
-        )
+        joined = paired_rows(rows, clean, label, ("_clean", "_seen"))
         if "question_text_clean" in joined and seen.get("question_variant"):
             joined = joined[joined["question_text_clean"] != joined["question_text_seen"]]
         for (scenario, model, question), group in joined.groupby(
             ["scenario", "model", "question"], sort=True
         ):
-            groups.append(
-                (label, clean, seen, scenario, model, question, group.sort_values("sample"))
-            )
+            groups.append((label, clean, seen, scenario, model, question, group))
     if not groups:
         return []
     each = delta / (2 * len(groups))

@@ -402,7 +402,7 @@ def _predicates(
         if frame is None:
             if not entry.legacy:
                 continue
-        elif frame.polarity == 0 or entry.family not in _ANSWERING[frame.family]:
+        elif frame.polarity == 0 or entry.family not in (frame.family, _ALSO.get(frame.family)):
             continue
         word = match.group(0)
         before, after = context(lower, match.start(), match.end())
@@ -450,16 +450,9 @@ _REPORTED: Final = re.compile(
     r"\b(?:was|were|had\s+been|used\s+to|suggests?|suggesting|indicates?|evidence"
     r"|no\s+sign|appears?\s+that)\b(?:\s+[\w']+){0,4}\s*$"
 )
-#: The predicate families that answer a question of each family: what must be done should
-#: be done ("The car must stop" answers "Should the car stop?").
-_ANSWERING: Final[dict[str, frozenset[str]]] = {
-    "necessity": frozenset({"necessity"}),
-    "possibility": frozenset({"possibility"}),
-    "permission": frozenset({"permission"}),
-    "safety": frozenset({"safety"}),
-    "blocking": frozenset({"blocking"}),
-    "advice": frozenset({"advice", "necessity"}),
-}
+#: A second predicate family that answers a question's family besides its own: what must be
+#: done should be done ("The car must stop" answers "Should the car stop?").
+_ALSO: Final[dict[str, str]] = {"advice": "necessity"}
 #: A predicate said of us: "we are not blocked", "... is blocking us / our lane".
 _EGO_BEFORE: Final = re.compile(
     r"\b(?:we|i)(?:\s+(?:are|am|were|was)|'re|'m)?(?:\s+(?:not|currently|still|being|really))*"

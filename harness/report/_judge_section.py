@@ -10,7 +10,7 @@ model judge is not run again for the report, so its error is then reported as un
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +91,7 @@ def judge_section(root: Path, rows: pd.DataFrame, settings: dict[str, Any]) -> J
     if not section.uses_model:
         return section
     rescued = _rescued(answered)
-    return JudgeSection(
-        **{**section.__dict__, "rescued": rescued[:MAX_RESCUED], "rescued_total": len(rescued)}
-    )
+    return replace(section, rescued=rescued[:MAX_RESCUED], rescued_total=len(rescued))
 
 
 def _accuracy(root: Path, spec: str) -> tuple[dict[str, Any] | None, str, str]:
