@@ -37,9 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._certificate import ANYTIME_METHODS, CertifyMethod
 from analysis._certify import outcome_bounds
-from analysis._confseq import SEQUENCE_METHODS, SequenceMethod
-from analysis._intervals import Method
 from analysis._multiplicity import method_label
 from analysis._spec import Event
 from drivecert import UsageError
@@ -116,7 +115,7 @@ def has_roles(table: pd.DataFrame) -> bool:
 
 
 def attribute(
-    table: pd.DataFrame, delta: float, method: Method | SequenceMethod, event: Event
+    table: pd.DataFrame, delta: float, method: CertifyMethod, event: Event
 ) -> list[Attribution]:
     """Attribution certificates for every decision cell of a checked scenes table whose
     perception questions are all in the table; empty without a ``role`` column.
@@ -150,7 +149,7 @@ def attribute(
     cells = _decision_cells(table)
     if cells.empty:
         return []
-    interval: Method | SequenceMethod = method if method in SEQUENCE_METHODS else "clopper-pearson"
+    interval: CertifyMethod = method if method in ANYTIME_METHODS else "clopper-pearson"
     each = delta / (3 * len(cells))
     label = method_label(interval, "bonferroni", 3 * len(cells))
     pairs = dict(list(scene_pairs(table, event).groupby(_GROUP, sort=False)))

@@ -195,3 +195,48 @@ def bounded_mean_rejects(
             high.step(highs[:, t])
         out[:, t] = (low.log_up >= level) | (high.log_down >= level)
     return out
+
+
+def bounded_mean_pvalues(
+    values_or_pairs: ArrayLike, threshold: float, delta: float, method: str
+) -> tuple[float, float]:
+    """One-sided p-values (mean >= threshold, mean <= threshold) matching ``method``'s interval.
+
+    The interval at level d lies wholly below (above) ``threshold`` exactly when the first
+    (second) p-value is below d / 2, as :func:`analysis._spec.fixed_pvalues` for 0/1 data.
+    ``betting-mean-cs`` gives the anytime p-values of its sequence run at ``delta`` (its bets
+    depend on delta); the fixed-n methods are inverted in the level by bisection (each
+    bound moves monotonically with it), to within 2**-40 in log10 of the level.
+    """
+    lb, ub = bounded_pairs(values_or_pairs)
+    chosen = check_choice(
+        "bounded-mean method", method, (*BOUNDED_MEAN_METHODS, *BOUNDED_MEAN_SEQUENCE_METHODS)
+    )
+    if lb.size == 0:
+        return 1.0, 1.0
+    if chosen == "betting-mean-cs":
+        sequence = BoundedMeanSequence(check_delta(delta))
+        for low, high in zip(lb, ub, strict=True):
+            sequence.update(float(low), float(high))
+        below, above = sequence.pvalues(threshold)
+        return float(below), float(above)
+    pairs = np.column_stack([lb, ub])
+
+    def side_level(below: bool) -> float:
+        """The least one-sided level at which that side excludes the threshold (1: none)."""
+
+        def excludes(level: float) -> bool:
+            lower, upper = bounded_mean_interval(pairs, min(2.0 * level, 1.0 - 1e-12), chosen)
+            return upper < threshold if below else lower > threshold
+
+        if not excludes(0.5 - 1e-12):
+            return 1.0
+        low, high = -40.0, float(np.log10(0.5 - 1e-12))  # excludes at 10**high, maybe not at low
+        if excludes(10.0**low):
+            return float(10.0**low)
+        for _ in range(40):
+            middle = (low + high) / 2.0
+            low, high = (low, middle) if excludes(10.0**middle) else (middle, high)
+        return float(10.0**high)
+
+    return side_level(below=True), side_level(below=False)

@@ -9,15 +9,33 @@ from typing import Any
 
 import pandas as pd
 
+from analysis._bounded_mean import (
+    BOUNDED_MEAN_METHODS,
+    BOUNDED_MEAN_SEQUENCE_METHODS,
+    BoundedMeanMethod,
+    BoundedMeanSequenceMethod,
+)
 from analysis._checks import check_choice
 from analysis._confseq import SEQUENCE_METHODS, SequenceMethod
 from analysis._intervals import EXACT_METHODS, METHODS, Method
 from analysis._multiplicity import MULTIPLICITIES, Multiplicity, method_label
+from analysis._observed import OBSERVES, Observe
 from analysis._spec import DECISIONS, EVENTS, Decision, Event
 from drivecert import UsageError, write_atomic
 
-#: Every interval method a certificate can use: fixed-n first, then the anytime-valid ones.
-CERTIFY_METHODS: tuple[Method | SequenceMethod, ...] = (*METHODS, *SEQUENCE_METHODS)
+CertifyMethod = Method | SequenceMethod | BoundedMeanMethod | BoundedMeanSequenceMethod
+#: Every interval method a certificate can use: for 0/1 answers fixed-n then anytime-valid,
+#: then for per-scene probabilities in [0, 1] (or 0/1) fixed-n then anytime-valid.
+CERTIFY_METHODS: tuple[CertifyMethod, ...] = (
+    *METHODS,
+    *SEQUENCE_METHODS,
+    *BOUNDED_MEAN_METHODS,
+    *BOUNDED_MEAN_SEQUENCE_METHODS,
+)
+#: The methods that certify a mean of per-scene probabilities (they also take 0/1 answers).
+MEAN_METHODS: tuple[CertifyMethod, ...] = (*BOUNDED_MEAN_METHODS, *BOUNDED_MEAN_SEQUENCE_METHODS)
+#: The anytime-valid methods (sampling may stop on the data).
+ANYTIME_METHODS: frozenset[str] = frozenset({*SEQUENCE_METHODS, *BOUNDED_MEAN_SEQUENCE_METHODS})
 
 #: The columns of certificates.csv, in order (``method`` holds :attr:`Certificate.method_label`).
 CERTIFICATE_COLUMNS: tuple[str, ...] = (
@@ -37,6 +55,9 @@ CERTIFICATE_COLUMNS: tuple[str, ...] = (
     "method",
     "threshold",
     "decision",
+    "observe",
+    "mean_lb",
+    "mean_ub",
 )
 
 
@@ -66,6 +87,13 @@ class Certificate:
         conditions: K, the number of cells certified together.
         threshold: the spec's threshold.
         decision: ``safe``, ``unsafe`` or ``undecided``.
+        observe: what each scene gave: ``greedy`` (one 0/1 answer; ``unsafe``/``wrong``
+            count them), or the model's own probabilities, ``probability`` (answer
+            distributions) or ``bounds`` (explored reply trees); then the certificate
+            bounds the scene-averaged E_scene[P(event | scene)] under the run's sampling,
+            and ``unsafe``/``wrong`` count scenes whose most likely reply was the event.
+        mean_lb, mean_ub: the scenes' average lower and upper bound on P(event | scene)
+            (both the observed rate for greedy answers); None when n = 0 or not computed.
     """
 
     scenario: str
@@ -81,16 +109,25 @@ class Certificate:
     lower: float
     upper: float
     delta: float
-    method: Method | SequenceMethod
+    method: CertifyMethod
     correction: Multiplicity | None
     conditions: int
     threshold: float
     decision: Decision
+    observe: Observe = "greedy"
+    mean_lb: float | None = None
+    mean_ub: float | None = None
 
     def __post_init__(self) -> None:
         check_choice("event", self.event, EVENTS)
         check_choice("method", self.method, CERTIFY_METHODS)
         check_choice("decision", self.decision, DECISIONS)
+        check_choice("observe", self.observe, OBSERVES)
+        if self.observe != "greedy" and self.method not in MEAN_METHODS:
+            raise UsageError(
+                f"method {self.method} certifies 0/1 answers, not per-scene probabilities "
+                f"({self.observe}); use one of {', '.join(MEAN_METHODS)}"
+            )
         if self.correction is not None:
             check_choice("correction", self.correction, MULTIPLICITIES)
         if self.event == "wrong" and self.wrong is None:
@@ -108,8 +145,13 @@ class Certificate:
 
     @property
     def rate(self) -> float:
-        """The observed share of the event (nan when n = 0)."""
-        return self.count / self.n if self.n else float("nan")
+        """The observed share of the event (nan when n = 0); for per-scene probabilities,
+        the middle of [mean_lb, mean_ub]."""
+        if not self.n:
+            return float("nan")
+        if self.observe != "greedy" and self.mean_lb is not None and self.mean_ub is not None:
+            return (self.mean_lb + self.mean_ub) / 2
+        return self.count / self.n
 
     @property
     def method_label(self) -> str:
@@ -119,7 +161,11 @@ class Certificate:
     @property
     def approximate(self) -> bool:
         """Whether the method's coverage can fall below 1 - delta (Wilson, Jeffreys)."""
-        return self.method not in EXACT_METHODS and self.method not in SEQUENCE_METHODS
+        return (
+            self.method not in EXACT_METHODS
+            and self.method not in ANYTIME_METHODS
+            and self.method not in MEAN_METHODS
+        )
 
     @property
     def incomplete(self) -> bool:

@@ -6,12 +6,19 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
-from analysis._certificate import CERTIFY_METHODS, Certificate
+from analysis._bounded_mean import (
+    BOUNDED_MEAN_SEQUENCE_METHODS,
+    BoundedMeanSequence,
+    bounded_mean_interval,
+    bounded_mean_pvalues,
+    bounded_pairs,
+)
+from analysis._certificate import CERTIFY_METHODS, MEAN_METHODS, Certificate, CertifyMethod
 from analysis._checks import check_choice, check_delta
-from analysis._confseq import ConfidenceSequence, SequenceMethod, open_sequence
-from analysis._intervals import METHODS, Method, binomial_interval
+from analysis._confseq import ConfidenceSequence, open_sequence
+from analysis._intervals import METHODS, binomial_interval
 from analysis._multiplicity import (
     MULTIPLICITIES,
     Multiplicity,
@@ -19,6 +26,7 @@ from analysis._multiplicity import (
     holm_decisions,
     per_condition_delta,
 )
+from analysis._observed import Observe, cell_observe, event_bounds
 from analysis._spec import EVENTS, Event, Spec, fixed_pvalues
 from analysis._temporal import Property, fold_sequences
 from analysis._verdicts import KEYS, check_verdicts, repeated_samples
@@ -79,6 +87,9 @@ def certify(
         method: ``clopper-pearson`` (default), ``wilson`` or ``jeffreys`` when every
             cell's n was fixed in advance; ``beta-binomial`` or ``betting`` (anytime
             valid) when sampling stopped adaptively, e.g. by :class:`SequentialCertifier`.
+            Scenes observed by their probabilities (``observe``, see
+            :mod:`analysis._observed`) need a bounded-mean method: ``betting-mean``,
+            ``hoeffding`` or ``empirical-bernstein`` (fixed n), ``betting-mean-cs`` (anytime).
         multiplicity: ``bonferroni`` (default) or ``holm``.
         temporal: folds multi-frame scenes into one observation each.
         event: ``unsafe`` (default) certifies P(unsafe) from the unsafe column; ``wrong``
@@ -100,7 +111,7 @@ def certify_scenes(
     table: pd.DataFrame,
     spec: Spec,
     family_delta: float,
-    method: Method | SequenceMethod,
+    method: CertifyMethod,
     multiplicity: Multiplicity,
     event: Event,
 ) -> list[Certificate]:
@@ -118,7 +129,10 @@ def certify_scenes(
     pvalues: list[tuple[float, float]] = []
     for (scenario, model, question, condition), cell in cells:
         ok = cell[cell["status"] == "ok"]
-        lower, upper, cell_pvalues = cell_bounds(ok[event].to_numpy(dtype=bool), spec, each, method)
+        where = f"cell {question}@{condition} of {scenario} ({model})"
+        observe = cell_observe(ok, where)
+        lb, ub = event_bounds(ok, event, observe)
+        lower, upper, cell_pvalues = cell_bounds(lb, ub, spec, each, method, observe)
         pvalues.append(cell_pvalues)
         certificates.append(
             Certificate(
@@ -140,6 +154,9 @@ def certify_scenes(
                 conditions=len(cells),
                 threshold=spec.threshold,
                 decision=spec.decide(lower, upper),
+                observe=observe,
+                mean_lb=float(lb.mean()) if lb.size else None,
+                mean_ub=float(ub.mean()) if ub.size else None,
             )
         )
     if correction == "holm":
@@ -151,9 +168,30 @@ def certify_scenes(
 
 
 def cell_bounds(
-    outcomes: NDArray[np.bool_], spec: Spec, delta: float, method: Method | SequenceMethod
+    lb: NDArray[np.float64],
+    ub: NDArray[np.float64],
+    spec: Spec,
+    delta: float,
+    method: CertifyMethod,
+    observe: Observe = "greedy",
 ) -> Bounds:
-    """One cell's interval at level ``delta`` and its one-sided p-values at the threshold."""
+    """One cell's interval at level ``delta`` and its one-sided p-values at the threshold,
+    from per-scene bounds on P(event) in order (lb = ub = the 0/1 answers when greedy).
+
+    Raises:
+        UsageError: when per-scene probabilities are given to a method for 0/1 answers.
+    """
+    if method in MEAN_METHODS:
+        pairs = np.column_stack([lb, ub])
+        lower, upper = mean_bounds(pairs, delta, method)
+        return lower, upper, bounded_mean_pvalues(pairs, spec.threshold, delta, method)
+    if observe != "greedy":
+        raise UsageError(
+            f"method {method} certifies 0/1 answers, but these scenes were observed by "
+            f"{observe} (per-scene probabilities); use --method betting-mean, hoeffding or "
+            "empirical-bernstein (fixed n), or betting-mean-cs (anytime)"
+        )
+    outcomes = lb.astype(bool)
     k, n = int(outcomes.sum()), int(outcomes.size)
     if method in METHODS:
         lower, upper = outcome_bounds(outcomes, delta, method)
@@ -163,20 +201,31 @@ def cell_bounds(
     return lower, upper, sequence.pvalues(spec.threshold)
 
 
+def mean_bounds(pairs: ArrayLike, delta: float, method: CertifyMethod) -> tuple[float, float]:
+    """A bounded-mean method's interval on per-scene values or [lb, ub] rows, in order."""
+    if method in BOUNDED_MEAN_SEQUENCE_METHODS:
+        sequence = BoundedMeanSequence(delta)
+        lb, ub = bounded_pairs(pairs)
+        for low, high in zip(lb, ub, strict=True):
+            sequence.update(float(low), float(high))
+        return sequence.interval()
+    return bounded_mean_interval(pairs, delta, method)
+
+
 def outcome_bounds(
-    outcomes: NDArray[np.bool_], delta: float, method: Method | SequenceMethod
+    outcomes: NDArray[np.bool_], delta: float, method: CertifyMethod
 ) -> tuple[float, float]:
     """An interval on the mean of 0/1 outcomes in order at level ``delta``: the fixed-n
     interval, or the confidence sequence at its last observation."""
     if method in METHODS:
         interval = binomial_interval(int(outcomes.sum()), int(outcomes.size), delta, method)
         return interval.lower, interval.upper
+    if method in MEAN_METHODS:
+        return mean_bounds(outcomes.astype(np.float64), delta, method)
     return fed_sequence(outcomes, delta, method).interval()
 
 
-def fed_sequence(
-    outcomes: NDArray[np.bool_], delta: float, method: SequenceMethod | str
-) -> ConfidenceSequence:
+def fed_sequence(outcomes: NDArray[np.bool_], delta: float, method: str) -> ConfidenceSequence:
     """A confidence sequence of ``method`` that has observed ``outcomes`` in order."""
     sequence = open_sequence(method, delta)
     for x in outcomes:

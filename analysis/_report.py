@@ -25,7 +25,7 @@ from analysis._side_by_side import write_side_by_side
 from analysis._spec import EVENTS, Spec
 from analysis._tables import safety_table, write_safety_table
 from analysis._temporal import get_property
-from drivecert import publish
+from drivecert import UsageError, publish
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,10 @@ def write_analysis(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) 
     when the verdicts mark perception and decision questions, and robustness.csv when they
     hold corrupted conditions with their clean partners) under ``out``.
 
+    Scenes observed by their probabilities (``observe`` not greedy) get certificates, tables,
+    the heatmap and forest plot; what reads 0/1 answers (:data:`GREEDY_ONLY`) is left out,
+    and a pair or a judge calibration is refused.
+
     Everything is built in a staging folder and swapped in together: if anything fails
     (a bad pair of conditions, a full disk), the outputs already in ``out`` stay exactly
     as they were, and an analysis never leaves another's files beside its own.
@@ -116,10 +120,13 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
         options.event,
     )
     written = {"certificates": write_certificates(certificates, out / "certificates.csv")}
-    attributions = attribute(table, options.delta, method, options.event)
+    observed = observed_by(table)
+    if observed is not None:
+        check_greedy_only(options, observed)
+    attributions = [] if observed else attribute(table, options.delta, method, options.event)
     if attributions:
         written.update(write_attribution(attributions, out))
-    robustness = certify_robustness(table, options.delta, method, options.event)
+    robustness = [] if observed else certify_robustness(table, options.delta, method, options.event)
     if robustness:
         written.update(write_robustness(robustness, out))
     if options.pair is not None:
@@ -150,7 +157,7 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
     figures = write_figures(
         certificates,
         groups,
-        ok_rows(table),
+        ok_rows(table).iloc[:0] if observed else ok_rows(table),
         options.spec,
         per_condition_delta(options.delta, len(certificates)),  # the level of each interval
         out / "figures",
@@ -164,3 +171,29 @@ def _write(verdicts: pd.DataFrame, out: Path, options: AnalysisOptions) -> dict[
         for path in paths:
             written[f"figure_{name}_{path.suffix[1:]}"] = path
     return written
+
+
+#: What reads scenes as 0/1 answers, and so is not written for observed probabilities.
+GREEDY_ONLY = ("attribution.csv", "robustness.csv", "the convergence figure")
+
+
+def observed_by(table: pd.DataFrame) -> str | None:
+    """How a checked scenes table's scenes were observed when not greedy, else None."""
+    if "observe" not in table.columns:
+        return None
+    found = sorted(set(ok_rows(table)["observe"]) - {"greedy"})
+    return found[0] if found else None
+
+
+def check_greedy_only(options: AnalysisOptions, observed: str) -> None:
+    """Refuse the options that pair or correct 0/1 answers on observed probabilities."""
+    if options.pair is not None:
+        raise UsageError(
+            f"relational pairs compare 0/1 answers, and these scenes were observed by "
+            f"{observed}; certify the pair on a greedy run"
+        )
+    if options.judge is not None:
+        raise UsageError(
+            f"the judge correction corrects 0/1 verdicts, and these scenes were observed by "
+            f"{observed}; drop --judge-labels, or calibrate on a greedy run"
+        )

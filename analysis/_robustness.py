@@ -31,8 +31,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis._certificate import ANYTIME_METHODS
 from analysis._certify import outcome_bounds
-from analysis._confseq import SEQUENCE_METHODS
 from analysis._relational import answered, paired_difference_bounds, paired_rows
 from drivecert import write_atomic
 
@@ -128,7 +128,7 @@ def certify_robustness(
     if not groups:
         return []
     each = delta / (2 * len(groups))
-    anytime = method in SEQUENCE_METHODS
+    anytime = method in ANYTIME_METHODS
     out = []
     for label, clean, seen, scenario, model, question, group in groups:
         differ = (group["answer_clean"].astype(str) != group["answer_seen"].astype(str)).to_numpy()

@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis._bounded_mean import BOUNDED_MEAN_SEQUENCE_METHODS, BoundedMeanSequence
 from analysis._checks import check_delta
 from analysis._confseq import (
     BetaBinomialSequence,
@@ -76,14 +77,17 @@ class SequentialCertifier:
     delta: float = 0.05
     method: str = "beta-binomial"
     rule: StopRule = field(default_factory=StopRule)
-    sequence: ConfidenceSequence = field(init=False)
+    sequence: ConfidenceSequence | BoundedMeanSequence = field(init=False)
     stopped: StopReason | None = field(default=None, init=False)
     _bounds: tuple[int, float, float] = field(default=(0, 0.0, 1.0), init=False, repr=False)
     _decision: tuple[int, Decision] = field(default=(0, "undecided"), init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.delta = check_delta(self.delta)
-        self.sequence = open_sequence(self.method, self.delta)
+        if self.method in BOUNDED_MEAN_SEQUENCE_METHODS:
+            self.sequence = BoundedMeanSequence(self.delta)
+        else:
+            self.sequence = open_sequence(self.method, self.delta)
 
     @property
     def n(self) -> int:
@@ -117,18 +121,29 @@ class SequentialCertifier:
             self._decision = (self.n, decision)
         return decision
 
-    def observe(self, unsafe: bool | int) -> bool:
-        """Add one observation; True once the condition should stop sampling.
+    def observe(self, unsafe: bool | float | tuple[float, float]) -> bool:
+        """Add one observation (a 0/1 answer, a probability, or sound bounds (lb, ub) on
+        it, for ``betting-mean-cs``); True once the condition should stop sampling.
 
         Raises:
-            UsageError: when called after the stop rule has fired.
+            UsageError: when called after the stop rule has fired, or given bounds for a
+                method of 0/1 or single values.
         """
         if self.stopped is not None:
             raise UsageError(
                 f"this condition already stopped ({self.stopped} at n={self.n}); "
                 "start a new certifier to sample more"
             )
-        self.sequence.update(float(unsafe))
+        if isinstance(self.sequence, BoundedMeanSequence):
+            low, high = unsafe if isinstance(unsafe, tuple) else (unsafe, unsafe)
+            self.sequence.update(float(low), float(high))
+        elif isinstance(unsafe, tuple):
+            raise UsageError(
+                f"method {self.method} takes one value per scene, not bounds; certify per-scene "
+                "bounds with betting-mean-cs"
+            )
+        else:
+            self.sequence.update(float(unsafe))
         if self._surely_undecided():
             self._decision = (self.n, "undecided")
             self.stopped = "n_max" if self.n >= self.rule.n_max else None

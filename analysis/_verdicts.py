@@ -18,7 +18,8 @@ Optional columns:
     index within a scene's sequence, for temporal specs), any per-step flag a temporal
     property reads (e.g. ``before_line``), and the variables tables and figures group by
     (e.g. ``weather``, ``maneuver``, ``control``; taken from the condition label when
-    absent).
+    absent); observe and the per-scene bounds unsafe_lb, unsafe_ub, wrong_lb, wrong_ub
+    (see :mod:`analysis._observed`).
 
 One sampled scene is one observation: a table with several rows for one (scenario, model,
 question, condition, sample) must be folded by a temporal property before it is certified.
@@ -31,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis._observed import check_observed
 from drivecert import UsageError, json_lines
 
 #: One certificate per value of these columns.
@@ -196,6 +198,7 @@ def check_verdicts(table: pd.DataFrame, where: str = "verdicts") -> pd.DataFrame
     for column in FLAGS:
         if column in out.columns:
             out[column] = _as_bool(out, column, where, ok)
+    check_observed(out, where, ok)
     if "step" in out.columns:
         out["step"] = _indices(table, "step", where, "steps are frame indices 0, 1, 2, ...")
     return out

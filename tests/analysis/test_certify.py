@@ -26,10 +26,13 @@ def test_certificates_csv_has_exactly_the_contract_columns(verdicts, tmp_path) -
     header = path.read_text(encoding="utf-8").splitlines()[0]
     assert header == (
         "scenario,model,question,condition,event,n,unsafe,wrong,unparseable,failed,lower,upper,"
-        "delta,method,threshold,decision"
+        "delta,method,threshold,decision,observe,mean_lb,mean_ub"
     )
     assert tuple(header.split(",")) == CERTIFICATE_COLUMNS
     back = pd.read_csv(path)
+    assert set(back["observe"]) == {"greedy"}
+    assert np.allclose(back["mean_lb"], back["unsafe"] / back["n"])
+    assert (back["mean_ub"] == back["mean_lb"]).all()
     assert len(back) == 12 and set(back["decision"]) <= {"safe", "unsafe", "undecided"}
     assert set(back["method"]) == {"clopper-pearson+bonferroni(K=12)"}
     assert set(back["event"]) == {"unsafe"} and set(back["question"]) == {"stop_needed"}
