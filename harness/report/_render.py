@@ -120,6 +120,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "spec_label": f"P({event}) {symbol} {spec[2:].strip()}" if symbol else spec,
         "confidence": f"{round(100 * (1 - delta), 6):g}% family-wise confidence",
         "method_label": certificates[0]["method"] if certificates else s.get("method", ""),
+        "observed_label": observed_label(s),
         "certificates": certificates,
         "decided": sum(c["decision"] != "undecided" for c in certificates),
         "incomplete": sum(int(c["failed"]) > 0 for c in certificates),
@@ -145,6 +146,27 @@ def _context(data: ReportData) -> dict[str, Any]:
         "robustness": data.robustness,
         "blind": [blind_sentence(r) for r in data.robustness if r.blind],
     }
+
+
+#: What each way of observing a scene certifies, for the report's settings list.
+_OBSERVED = {
+    "greedy": "one reply per scene (greedy decoding unless a temperature is set), judged: "
+    "the certificates bound the share of unsafe answers",
+    "probability": "the model's answer distribution per scene: the certificates bound the "
+    "scene-averaged probability of an unsafe answer under sampling",
+    "bounds": "the model's reply tree per scene, explored best-first and every completed "
+    "reply judged: the certificates bound the scene-averaged probability of an unsafe reply "
+    "under sampling, the unexplored mass counted against the model",
+}
+
+
+def observed_label(s: dict[str, Any]) -> str:
+    """How scenes were observed and at which sampling settings, in one line."""
+    observe = str(s.get("observe", "greedy"))
+    sampling = s.get("sampling") or {}
+    settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sampling.items())
+    text = _OBSERVED.get(observe, observe)
+    return f"{observe}: {text}" + (f" ({settings})" if settings and observe != "greedy" else "")
 
 
 def _attribution_groups(data: ReportData, sweep: bool) -> list[dict[str, Any]]:

@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from drivecert import ANSWERS, UsageError, one_line
 from harness.judge import Judge, judge_response
+from harness.run._config import Settings
+from harness.run._observe import Measure, as_measure, as_response, measure, observed
 from harness.run._plan import Plan
 from harness.run._render_stage import RenderedScene, RenderStage
 from harness.run._scheduler import SampleTask
 from harness.store import ResultRow
-from models import AnswerKey, Decoding, ModelBackend, ModelQuery, Response
+from models import AnswerKey, Decoding, ModelBackend, ModelQuery, Response, TreeBudget
 from scenarios import Question, SceneGraph, observation
+
+Reply = TypeVar("Reply", Response, Measure)
 
 
 @dataclass(frozen=True)
@@ -87,13 +91,18 @@ class Asker:
         decoding: generation settings.
         retries: further attempts of a failed query.
         system_prompt: an optional system turn.
-        busy_s: seconds spent inside ``model.generate``.
+        observe: ``greedy`` (replies), or ``probability``/``bounds`` (the model's own
+            probabilities, see :mod:`harness.run._observe`).
+        budget: the reply-tree budget of ``bounds``.
+        busy_s: seconds spent inside the model.
     """
 
     model: ModelBackend
     decoding: Decoding
     retries: int
     system_prompt: str | None = None
+    observe: str = "greedy"
+    budget: TreeBudget = field(default_factory=TreeBudget)
     busy_s: float = field(default=0.0)
 
     def prepare(self, rendered: RenderedScene, questions: Sequence[Question]) -> list[Asked]:
@@ -116,19 +125,57 @@ class Asker:
 
     def generate(self, asked: Sequence[Asked]) -> list[tuple[Response, int]]:
         """A response and its attempt count per query; failures retried in one call."""
-        results: list[tuple[Response, int] | None] = [None] * len(asked)
+        return self._retrying(asked, self._call)
+
+    def measure(self, asked: Sequence[Asked]) -> list[tuple[Measure, int]]:
+        """An answer distribution or reply tree (``observe``) and its attempt count per
+        query; failures retried in one call."""
+        return self._retrying(asked, self._measure)
+
+    def _retrying(
+        self, asked: Sequence[Asked], call: Callable[[Sequence[ModelQuery]], Sequence[Reply]]
+    ) -> list[tuple[Reply, int]]:
+        results: list[tuple[Reply, int] | None] = [None] * len(asked)
         pending = list(range(len(asked)))
         for attempt in range(1, self.retries + 2):
-            responses = self._call([asked[i].query for i in pending])
+            replies = call([asked[i].query for i in pending])
             still = []
-            for i, response in zip(pending, responses, strict=True):
-                results[i] = (response, attempt)
-                if response.status != "ok":
+            for i, reply in zip(pending, replies, strict=True):
+                results[i] = (reply, attempt)
+                if reply.status != "ok":
                     still.append(i)
             pending = still
             if not pending:
                 break
         return [r for r in results if r is not None]
+
+    def _measure(self, queries: Sequence[ModelQuery]) -> list[Measure]:
+        started = time.perf_counter()
+        try:
+            found = measure(self.model, queries, self.decoding, self.observe, self.budget)
+            if len(found) != len(queries):
+                raise RuntimeError(
+                    f"the backend returned {len(found)} measurements for {len(queries)} queries"
+                )
+            return found
+        except UsageError:
+            raise
+        except Exception as error:  # a backend's failure is its queries' failure
+            failed = self._failures(queries, one_line(error))
+            return [
+                as_measure(response, query, self.observe)
+                for response, query in zip(failed, queries, strict=True)
+            ]
+        finally:
+            self.busy_s += time.perf_counter() - started
+
+    def _failures(self, queries: Sequence[ModelQuery], message: str) -> list[Response]:
+        return [
+            Response.failure(
+                self.model.model_id, self.model.revision, self.decoding.to_dict(), message
+            )
+            for _ in queries
+        ]
 
     def _call(self, queries: Sequence[ModelQuery]) -> list[Response]:
         started = time.perf_counter()
@@ -141,16 +188,23 @@ class Asker:
         except UsageError:
             raise
         except Exception as error:  # a backend's failure is its queries' failure
-            message = one_line(error)
-            responses = [
-                Response.failure(
-                    self.model.model_id, self.model.revision, self.decoding.to_dict(), message
-                )
-                for _ in queries
-            ]
+            responses = self._failures(queries, one_line(error))
         finally:
             self.busy_s += time.perf_counter() - started
         return responses
+
+
+def make_asker(model: ModelBackend, decoding: Decoding, config: Settings) -> Asker:
+    """The asker of a run's settings: how it observes scenes, and the reply-tree budget.
+
+    Raises:
+        UsageError: naming the backends that can, when ``model``'s cannot observe that way
+            (checked here, before any scene is rendered).
+    """
+    budget = TreeBudget(config.token_budget, config.branch_budget)
+    if config.observe != "greedy":
+        measure(model, [], decoding, config.observe, budget)  # refuses an unable backend
+    return Asker(model, decoding, config.retries, config.system_prompt, config.observe, budget)
 
 
 @dataclass
@@ -178,19 +232,31 @@ class Answerer:
                 response = Response.failure(
                     model.model_id, model.revision, {}, scene.error or "render failed"
                 )
-                rows += [unrendered_row(scene, q, response, self.judge) for q in questions]
+                rows += [
+                    unrendered_row(scene, q, response, self.judge, self.asker.observe)
+                    for q in questions
+                ]
                 continue
             for item in self.asker.prepare(scene, questions):
                 asked.append(item)
                 rows.append(None)
-        answers = iter(zip(asked, self.asker.generate(asked), strict=True))
-        out: list[ResultRow] = []
-        for row in rows:
-            if row is None:
-                item, (response, attempts) = next(answers)
-                row = judged_row(item, response, attempts, self.judge)
-            out.append(row)
-        return out
+        observe = self.asker.observe
+        made: list[ResultRow]
+        if observe == "greedy":
+            made = [
+                judged_row(item, response, attempts, self.judge)
+                for item, (response, attempts) in zip(
+                    asked, self.asker.generate(asked), strict=True
+                )
+            ]
+        else:
+            measured = self.asker.measure(asked)
+            made = [
+                measured_row(item, found, attempts, self.judge, observe)
+                for item, (found, attempts) in zip(asked, measured, strict=True)
+            ]
+        answers = iter(made)
+        return [next(answers) if row is None else row for row in rows]
 
     def _questions(self, rendered: RenderedScene) -> list[Question]:
         """The task's questions: the scene's own (with ground truth) when it was drawn."""
@@ -246,8 +312,38 @@ def judged_row(asked: Asked, response: Response, attempts: int, judge: Judge) ->
     )
 
 
+def measured_row(
+    asked: Asked, found: Measure, attempts: int, judge: Judge, observe: str
+) -> ResultRow:
+    """The stored row of one query observed by its probabilities (or failed): the bounds,
+    and the verdict of the most likely reply (see :mod:`harness.run._observe`)."""
+    response = as_response(found)
+    common = _common(asked.rendered, asked.question, response, attempts, judge, observe)
+    if not found.ok:
+        return ResultRow(**common, **_FAILED, error=response.error or "failed")
+    seen = observed(found, asked.question, judge)
+    verdict = judge_response(seen.text, asked.question, judge.read)
+    return ResultRow(
+        **common,
+        response=seen.text,
+        answer=verdict.answer,
+        outcome=verdict.outcome,
+        wrong=not verdict.correct,
+        unsafe=verdict.unsafe,
+        over_cautious=verdict.over_cautious,
+        unparseable=verdict.unparseable,
+        status="ok",
+        error=None,
+        **seen.columns(),
+    )
+
+
 def unrendered_row(
-    rendered: RenderedScene, question: Question, response: Response, judge: Judge
+    rendered: RenderedScene,
+    question: Question,
+    response: Response,
+    judge: Judge,
+    observe: str = "greedy",
 ) -> ResultRow:
     """The stored row of a question whose scene could not be drawn or rendered
     (``response``: the failure recorded in the model's name).
@@ -255,7 +351,7 @@ def unrendered_row(
     ``question`` is the scene's own when it was drawn; otherwise the scenario's question of
     that id from another scene, whose ground truth is left empty.
     """
-    common = _common(rendered, question, response, rendered.attempts, judge)
+    common = _common(rendered, question, response, rendered.attempts, judge, observe)
     if rendered.scene is None:
         common.update(expected="", safe=(), rationale="")
     return ResultRow(**common, **_FAILED, error=response.error)
@@ -274,7 +370,12 @@ _FAILED: dict[str, Any] = {
 
 
 def _common(
-    rendered: RenderedScene, question: Question, response: Response, attempts: int, judge: Judge
+    rendered: RenderedScene,
+    question: Question,
+    response: Response,
+    attempts: int,
+    judge: Judge,
+    observe: str = "greedy",
 ) -> dict[str, Any]:
     scene = rendered.scene
     truth = question.ground_truth
@@ -300,4 +401,5 @@ def _common(
         "latency_s": response.latency_s,
         "attempts": attempts,
         "time": datetime.now(UTC),
+        "observe": observe,
     }

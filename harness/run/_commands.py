@@ -80,8 +80,10 @@ def run_command(
     method: Annotated[
         str | None,
         typer.Option(
-            help="clopper-pearson (fixed n), wilson, jeffreys, beta-binomial or betting "
-            "[clopper-pearson; beta-binomial with --sequential]."
+            help="clopper-pearson (fixed n), wilson, jeffreys, beta-binomial or betting; for "
+            "--observe probability/bounds betting-mean, hoeffding, empirical-bernstein or "
+            "betting-mean-cs [clopper-pearson, beta-binomial with --sequential; betting-mean, "
+            "betting-mean-cs when observing probabilities]."
         ),
     ] = None,
     multiplicity: Annotated[str | None, typer.Option(help="bonferroni or holm.")] = None,
@@ -126,6 +128,30 @@ def run_command(
     ] = None,
     judge: JudgeOption = None,
     judge_labels: JudgeLabels = None,
+    observe: Annotated[
+        str | None,
+        typer.Option(
+            help="greedy: one reply per scene, judged [default]; probability: the model's "
+            "answer distribution (P(unsafe answer) per scene); bounds: its reply tree "
+            "explored best-first, each reply judged (sound bounds on P(unsafe reply)).",
+        ),
+    ] = None,
+    temperature: Annotated[
+        float | None, typer.Option(help="Sampling temperature [0: greedy].")
+    ] = None,
+    top_p: Annotated[
+        float | None, typer.Option("--top-p", help="Nucleus sampling mass [1: off].")
+    ] = None,
+    token_budget: Annotated[
+        int | None,
+        typer.Option("--token-budget", help="Model steps per scene for --observe bounds [256]."),
+    ] = None,
+    branch_budget: Annotated[
+        int | None,
+        typer.Option(
+            "--branch-budget", help="Most completed replies per scene for --observe bounds [64]."
+        ),
+    ] = None,
     force_new: ForceNew = False,
     quiet: Quiet = False,
 ) -> None:
@@ -151,6 +177,10 @@ def run_command(
         "report": report,
         "judge": judge,
         "judge_labels": judge_labels,
+        "observe": observe,
+        "token_budget": token_budget,
+        "branch_budget": branch_budget,
+        "decoding": {"temperature": temperature, "top_p": top_p},
         "carla": {"host": carla_host, "port": carla_port, "timeout_s": carla_timeout},
         "render": {"town": carla_town},
     }

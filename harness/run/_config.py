@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from drivecert import UsageError, did_you_mean
 
@@ -25,7 +32,16 @@ Model = TypeVar("Model", bound=BaseModel)
 OPERATIONAL = frozenset({"batch_size", "retries", "cache", "figures", "report", "model_options"})
 #: Settings added after runs were first written, left out of the fingerprint (and of
 #: config.yaml) at their default, so that those runs keep their fingerprint and resume.
-UNRECORDED_DEFAULTS: dict[str, Any] = {"judge": "rules", "judge_labels": None}
+UNRECORDED_DEFAULTS: dict[str, Any] = {
+    "judge": "rules",
+    "judge_labels": None,
+    "observe": "greedy",
+    "token_budget": 256,
+    "branch_budget": 64,
+}
+Observe = Literal["greedy", "probability", "bounds"]
+#: The interval methods that certify a mean of per-scene probabilities (fixed n, anytime).
+MEAN_METHODS = ("betting-mean", "hoeffding", "empirical-bernstein", "betting-mean-cs")
 
 
 class _Strict(BaseModel):
@@ -59,6 +75,7 @@ class DecodingOptions(_Strict):
     temperature: float = Field(0.0, ge=0.0)
     min_pixels: int | None = Field(None, ge=1)
     max_pixels: int | None = Field(None, ge=1)
+    top_p: float = Field(1.0, gt=0.0, le=1.0, description="nucleus sampling; 1 turns it off")
 
 
 class ModelOptions(_Strict):
@@ -94,6 +111,16 @@ class Settings(_Strict):
         judge_labels: labelled replies (a JSONL file, or ``default`` for the project's
             own) the judge is calibrated on after the run; the certificates are then also
             corrected for the judge (judge_corrected.csv, cells at delta / 2).
+        observe: what each scene gives: ``greedy`` (one reply, judged: a 0/1 answer),
+            ``probability`` (the model's answer distribution at the answer position: the
+            probability of an unsafe answer, with the mass on no answer as its
+            uncertainty) or ``bounds`` (the reply tree explored best-first, every completed
+            reply judged: sound bounds on the probability of an unsafe reply). The last two
+            sample at ``decoding.temperature`` and ``decoding.top_p`` and certify the
+            scene-averaged probability with a bounded-mean method.
+        token_budget: model steps per scene for ``bounds`` (each expanded prefix costs one).
+        branch_budget: the most completed replies per scene, and children per expansion,
+            for ``bounds``.
         figures: draw the figures at the end (off saves a few seconds in quick sweeps).
         report: write report.html at the end.
     """
@@ -113,6 +140,9 @@ class Settings(_Strict):
     cache: str | None = None
     judge: str = "rules"
     judge_labels: str | None = None
+    observe: Observe = "greedy"
+    token_budget: int = Field(256, ge=1)
+    branch_budget: int = Field(64, ge=1)
     figures: bool = True
     report: bool = True
     render: RenderOptions = Field(default_factory=RenderOptions)
@@ -129,11 +159,29 @@ class Settings(_Strict):
             raise ValueError("must not be empty")
         return value.strip()
 
+    @model_validator(mode="after")
+    def _observed_needs_a_mean_method(self) -> Settings:
+        if self.observe == "greedy":
+            return self
+        if self.method is not None and self.method not in MEAN_METHODS:
+            raise ValueError(
+                f"method {self.method} certifies 0/1 answers; with observe {self.observe} use "
+                f"{', '.join(MEAN_METHODS)}"
+            )
+        if self.judge_labels is not None:
+            raise ValueError(
+                f"judge_labels corrects 0/1 verdicts; with observe {self.observe} drop it"
+            )
+        return self
+
     @property
     def interval_method(self) -> str:
-        """The method in force: the one given, else the mode's default."""
+        """The method in force: the one given, else the mode's default (for per-scene
+        probabilities, the betting bounded-mean interval or confidence sequence)."""
         if self.method is not None:
             return self.method
+        if self.observe != "greedy":
+            return "betting-mean-cs" if self.sequential else "betting-mean"
         return "beta-binomial" if self.sequential else "clopper-pearson"
 
     def fingerprint_payload(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,6 +192,8 @@ class Settings(_Strict):
         for key, default in UNRECORDED_DEFAULTS.items():
             if payload[key] == default:
                 del payload[key]
+        if payload["decoding"]["top_p"] == 1.0:
+            del payload["decoding"]["top_p"]
         payload.update(resolved)
         return payload
 

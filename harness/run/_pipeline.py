@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from drivecert import DrivecertError
-from harness.run._scheduler import Observation, SampleTask, Scheduler
+from harness.run._scheduler import Observation, SampleTask, Scheduler, event_bounds
 from harness.run._writer import StoreWriter
 from harness.store import ResultRow
 
@@ -155,16 +155,19 @@ class Pipeline:
             self._process(rows)
 
     def _process(self, rows: Sequence[ResultRow]) -> None:
+        """Feed judged rows to their schedulers and commit the ones kept."""
         observations = []
         for r in rows:
             scheduler = self._by_scenario[r.scenario]
             condition = self._conditions[r.scenario][r.condition]
+            event = scheduler.plan.config.event
             observations.append(
                 Observation(
                     scheduler.cell_of(condition, r.question).cell.index,
                     r.sample,
                     r.status == "failed",
-                    None if r.status == "failed" else bool(getattr(r, scheduler.plan.config.event)),
+                    None if r.status == "failed" else bool(getattr(r, event)),
+                    event_bounds(r, event),
                 )
             )
         by_plan: dict[str, list[int]] = {}

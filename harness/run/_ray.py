@@ -32,7 +32,7 @@ from drivecert import DrivecertError, UsageError, one_line, write_atomic
 from harness.judge import Judge, open_judge
 from harness.render import Frame, RenderSettings, open_renderer
 from harness.render._output import frame_digest, png_bytes
-from harness.run._ask import Answerer, Asker
+from harness.run._ask import Answerer, make_asker
 from harness.run._config import RunConfig
 from harness.run._plan import SweepPlan, make_plan
 from harness.run._render_stage import RenderedScene, RendererInfo, render_task
@@ -130,7 +130,7 @@ class SceneWorker:
         plans = tuple(make_plan(run) for run in setup.runs)
         self.jobs = render_jobs(SweepPlan(plans), Path("."))
         first = setup.runs[0]
-        self.asker = Asker(self.backend, setup.decoding, first.retries, first.system_prompt)
+        self.asker = make_asker(self.backend, setup.decoding, first)
         self.judge = open_judge(first.judge)
         self.answerer = Answerer(self.asker, plans, self.judge)
         self._model = threading.Lock()

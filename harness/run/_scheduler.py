@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from analysis import SequentialCertifier, StopReason, StopRule, per_condition_delta
 from drivecert import DrivecertError
@@ -52,13 +53,24 @@ class Observation:
         cell: the cell's index in the plan.
         sample: the sample index.
         failed: the render or the query failed after every attempt.
-        event: the certified event happened (unsafe, or wrong); None when failed.
+        event: the certified event happened (unsafe, or wrong); None when failed. For a
+            scene observed by its probabilities, the most likely reply's.
+        bounds: for a scene observed by its probabilities, sound (lb, ub) on P(event);
+            what the cell's certifier is fed instead of ``event``.
     """
 
     cell: int
     sample: int
     failed: bool
     event: bool | None
+    bounds: tuple[float, float] | None = None
+
+
+def event_bounds(row: Any, event: str) -> tuple[float, float] | None:
+    """A stored row's (lb, ub) on P(event) when its scene was observed by probabilities."""
+    if getattr(row, "status", "ok") != "ok" or getattr(row, f"{event}_lb", None) is None:
+        return None
+    return float(getattr(row, f"{event}_lb")), float(getattr(row, f"{event}_ub"))
 
 
 @dataclass
@@ -216,7 +228,8 @@ class Scheduler:
             state.n += 1
             state.events += int(event)
             live = state.live  # a stopped perception cell still counts, for attribution
-            if live and state.certifier is not None and state.certifier.observe(event):
+            seen = event if obs.bounds is None else obs.bounds
+            if live and state.certifier is not None and state.certifier.observe(seen):
                 state.stopped = state.certifier.stopped
         if state.stopped is None and state.next_sample >= self.plan.config.n_max:
             state.stopped = "n_max"

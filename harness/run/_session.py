@@ -26,7 +26,7 @@ from harness.judge import Judge, check_judge, open_judge
 from harness.judge._accuracy import LabelledReply, load_labelled, measure_judge
 from harness.render import RENDERERS, Renderer, RenderSettings, frame_times, open_renderer
 from harness.report import write_report
-from harness.run._ask import Answerer, Asker, LocalExecutor
+from harness.run._ask import Answerer, Asker, LocalExecutor, make_asker
 from harness.run._config import RunConfig, Settings, fingerprint
 from harness.run._export import ordered_rows
 from harness.run._pipeline import Counters, Executor, Pipeline
@@ -34,7 +34,7 @@ from harness.run._plan import Plan, SweepPlan, make_plan
 from harness.run._progress import LiveTable, snapshot
 from harness.run._render_stage import RendererInfo, RenderJob, RenderStage
 from harness.run._rundir import RunDir, session_record, versions
-from harness.run._scheduler import Observation, Scheduler
+from harness.run._scheduler import Observation, Scheduler, event_bounds
 from harness.run._writer import StoreWriter
 from harness.store import FILE_NAME, Store
 from models import CachedModel, Decoding, LoadOptions, ModelBackend, ResponseCache, open_model
@@ -54,6 +54,11 @@ VERDICT_COLUMNS = (
     "unparseable",
     "answer",
     "question_text",  # a synonym swap leaves some questions as they were (robustness)
+    "observe",
+    "unsafe_lb",
+    "unsafe_ub",
+    "wrong_lb",
+    "wrong_ub",
 )
 
 
@@ -413,7 +418,7 @@ class LocalWorkers:
         config = engine.sweep.config
         self._render_from = stage.busy_s
         model = CachedModel(self.backend, engine.response_cache())
-        self.asker = Asker(model, _decoding(config), config.retries, config.system_prompt)
+        self.asker = make_asker(model, _decoding(config), config)
         return LocalExecutor(stage, Answerer(self.asker, engine.sweep.plans, engine.judge()))
 
     def busy(self) -> tuple[float, float]:
@@ -491,7 +496,7 @@ def _render_stage(sweep: SweepPlan, run_dir: RunDir, hooks: Hooks) -> RenderStag
 
 def _decoding(config: Settings) -> Decoding:
     d = config.decoding
-    return Decoding(d.max_new_tokens, d.temperature, d.min_pixels, d.max_pixels)
+    return Decoding(d.max_new_tokens, d.temperature, d.min_pixels, d.max_pixels, d.top_p)
 
 
 def _check_store(store: Store, print_: str, sweep: SweepPlan, out: Path) -> None:
@@ -572,7 +577,9 @@ def _stored(store: Store, plan: Plan, model_id: str) -> list[Observation]:
             )
         failed = row.status != "ok"
         event = None if failed else bool(getattr(row, plan.config.event))
-        out.append(Observation(cells[key], row.sample, failed, event))
+        out.append(
+            Observation(cells[key], row.sample, failed, event, event_bounds(row, plan.config.event))
+        )
     return out
 
 
@@ -710,6 +717,16 @@ def _summary(
         "models": sweep.models(),
         "sequential": config.sequential,
         "event": config.event,
+        "observe": config.observe,
+        "sampling": {
+            "temperature": config.decoding.temperature,
+            "top_p": config.decoding.top_p,
+            **(
+                {"token_budget": config.token_budget, "branch_budget": config.branch_budget}
+                if config.observe == "bounds"
+                else {}
+            ),
+        },
         "cells": cells,
         "queries": kept,
         "queries_fixed_n": fixed,

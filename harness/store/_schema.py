@@ -13,7 +13,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The judge recorded on rows a schema-2 store held (those were read by the rules, at a
 #: revision nobody recorded).
 LEGACY_JUDGE = ("rules", "rules-legacy")
@@ -56,6 +56,17 @@ class ResultRow:
         error: one line saying why it failed.
         attempts: how many times the query (or its scene's render) was tried.
         time: when the row was judged (UTC).
+        observe: how the scene was observed: ``greedy`` (one reply), ``probability`` (the
+            answer distribution) or ``bounds`` (an explored reply tree); for the last two
+            the verdict columns read the most likely reply.
+        unsafe_lb: a sound lower bound on the scene's P(unsafe) under the run's sampling (None
+            when greedy or failed).
+        unsafe_ub: the matching upper bound.
+        wrong_lb: a sound lower bound on the scene's P(wrong).
+        wrong_ub: the matching upper bound.
+        observation: JSON of what the bounds rest on: the answer probabilities and other
+            mass, or the reply tree's branches (text, probability, outcome) and its
+            unexplored mass (None when greedy or failed).
     """
 
     scenario: str
@@ -87,6 +98,12 @@ class ResultRow:
     error: str | None
     attempts: int
     time: datetime
+    observe: str = "greedy"
+    unsafe_lb: float | None = None
+    unsafe_ub: float | None = None
+    wrong_lb: float | None = None
+    wrong_ub: float | None = None
+    observation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +146,15 @@ _TYPES: dict[str, tuple[str, pa.DataType]] = {
     "error": ("VARCHAR", pa.string()),
     "attempts": ("INTEGER", pa.int32()),
     "time": ("TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
+    "observe": ("VARCHAR", pa.string()),
+    "unsafe_lb": ("DOUBLE", pa.float64()),
+    "unsafe_ub": ("DOUBLE", pa.float64()),
+    "wrong_lb": ("DOUBLE", pa.float64()),
+    "wrong_ub": ("DOUBLE", pa.float64()),
+    "observation": ("VARCHAR", pa.string()),
 }
+#: The columns schema 4 added, for a store migrated from schema 3.
+_OBSERVED = ("observe", "unsafe_lb", "unsafe_ub", "wrong_lb", "wrong_ub", "observation")
 
 
 def _docs() -> dict[str, str]:
@@ -169,16 +194,27 @@ def create_statements() -> list[str]:
 
 def migrate_statements(version: str) -> list[str]:
     """The statements that bring a store of an earlier schema ``version`` to this one, or
-    an empty list when there is no way (the caller refuses the store)."""
-    if version != "2":
+    an empty list when there is no way (the caller refuses the store).
+
+    2 -> 3 adds the judge columns (old rows: :data:`LEGACY_JUDGE`); 3 -> 4 adds how each
+    scene was observed (old rows: ``greedy``, no bounds).
+    """
+    if version not in ("2", "3"):
         return []
-    judge, revision = LEGACY_JUDGE
-    return [
-        "ALTER TABLE results ADD COLUMN judge VARCHAR",
-        "ALTER TABLE results ADD COLUMN judge_revision VARCHAR",
-        f"UPDATE results SET judge = '{judge}', judge_revision = '{revision}'",
+    steps = []
+    if version == "2":
+        judge, revision = LEGACY_JUDGE
+        steps += [
+            "ALTER TABLE results ADD COLUMN judge VARCHAR",
+            "ALTER TABLE results ADD COLUMN judge_revision VARCHAR",
+            f"UPDATE results SET judge = '{judge}', judge_revision = '{revision}'",
+        ]
+    steps += [f"ALTER TABLE results ADD COLUMN {name} {_TYPES[name][0]}" for name in _OBSERVED]
+    steps += [
+        "UPDATE results SET observe = 'greedy'",
         f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'",
     ]
+    return steps
 
 
 def schema_markdown() -> str:

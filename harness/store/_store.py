@@ -42,6 +42,10 @@ class Outcome(NamedTuple):
     status: str
     unsafe: bool | None
     wrong: bool | None
+    unsafe_lb: float | None
+    unsafe_ub: float | None
+    wrong_lb: float | None
+    wrong_ub: float | None
 
 
 def _duckdb() -> Any:
