@@ -3,7 +3,9 @@ scripted known-answer models.
 
 ``open_model("hf:Qwen/Qwen2-VL-7B-Instruct")`` returns a backend whose ``generate`` answers
 a batch of :class:`ModelQuery` (images plus chat messages); ``answer_distributions(model,
-queries, decoding)`` gives each query's :class:`AnswerDistribution` where the backend can.
+queries, decoding)`` gives each query's :class:`AnswerDistribution` where the backend can, and
+``reply_trees(model, queries, decoding, budget)`` each query's :class:`ReplyTree` (sound
+bounds on any event of its free-form reply).
 ``models`` imports nothing of ``scenarios``, ``analysis`` or ``harness``.
 """
 
@@ -14,13 +16,16 @@ from models._backend import (
     DistributionBackend,
     LoadOptions,
     ModelBackend,
+    TreeBackend,
     answer_distributions,
     check_spec,
     open_model,
+    reply_trees,
 )
 from models._cache import CachedModel, ResponseCache, cache_key
 from models._scripted import FREE_TEXT, ScriptedModel
 from models._scripted_spec import parse_scripted
+from models._tree_types import ReplyBranch, ReplyTree, TreeBudget
 from models._types import (
     AnswerDistribution,
     AnswerKey,
@@ -50,11 +55,15 @@ __all__ = [
     "Message",
     "ModelBackend",
     "ModelQuery",
+    "ReplyBranch",
+    "ReplyTree",
     "Response",
     "ResponseCache",
     "ScriptedModel",
     "Status",
     "Text",
+    "TreeBackend",
+    "TreeBudget",
     "answer_distributions",
     "cache_key",
     "check_spec",
@@ -63,4 +72,5 @@ __all__ = [
     "image_sha256",
     "open_model",
     "parse_scripted",
+    "reply_trees",
 ]

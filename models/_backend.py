@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from drivecert import Registry, UsageError
+from models._tree_types import ReplyTree, TreeBudget
 from models._types import AnswerDistribution, Decoding, ModelQuery, Response
 
 
@@ -43,6 +44,16 @@ class DistributionBackend(ModelBackend, Protocol):
         self, queries: Sequence[ModelQuery], decoding: Decoding
     ) -> list[AnswerDistribution]:
         """One distribution per query, in order (a failed record for a query that fails)."""
+
+
+@runtime_checkable
+class TreeBackend(ModelBackend, Protocol):
+    """A backend that can also explore its replies' tree (see models._reply_tree)."""
+
+    def reply_tree(
+        self, queries: Sequence[ModelQuery], decoding: Decoding, budget: TreeBudget
+    ) -> list[ReplyTree]:
+        """One tree per query, in order (a failed record for a query that fails)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class BackendKind:
         check: checks the text after the colon without loading anything (raises
             UsageError); None when only opening can tell.
         distributions: whether its backends have ``answer_distribution``.
+        trees: whether its backends have ``reply_tree``.
     """
 
     prefix: str
@@ -89,6 +101,7 @@ class BackendKind:
     open: Callable[[str, LoadOptions], ModelBackend]
     check: Callable[[str], object] | None = None
     distributions: bool = False
+    trees: bool = False
 
 
 BACKENDS: Registry[BackendKind] = Registry("model backend", BackendKind, discover="models.backends")
@@ -140,3 +153,20 @@ def answer_distributions(
             f"{', '.join(f'{name}:' for name in able)}"
         )
     return model.answer_distribution(queries, decoding)
+
+
+def reply_trees(
+    model: ModelBackend, queries: Sequence[ModelQuery], decoding: Decoding, budget: TreeBudget
+) -> list[ReplyTree]:
+    """``model.reply_tree(queries, decoding, budget)``, for a backend that has it.
+
+    Raises:
+        UsageError: one line naming the backends that have it, when ``model`` does not.
+    """
+    if not isinstance(model, TreeBackend):
+        able = [BACKENDS.get(n).prefix for n in BACKENDS.names() if BACKENDS.get(n).trees]
+        raise UsageError(
+            f"model {model.model_id} cannot explore its reply tree; backends that can: "
+            f"{', '.join(f'{name}:' for name in able)}"
+        )
+    return model.reply_tree(queries, decoding, budget)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -33,7 +33,11 @@ from models._backend import LoadOptions
 from models._chat import clean_reply, hf_messages
 from models._hf_answers import AnswerReader
 from models._hf_load import folder_fingerprint, load_checkpoint, placement
+from models._tree_types import ReplyTree, TreeBudget
 from models._types import AnswerDistribution, Decoding, ImageRef, ModelQuery, Response
+
+if TYPE_CHECKING:
+    from models._hf_tree import TreeReader
 
 QWEN_TYPES = frozenset({"qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe"})
 
@@ -94,6 +98,7 @@ class TransformersModel:
             self.model.config, "image_token_index", None
         )
         self._reader: AnswerReader | None = None
+        self._trees: TreeReader | None = None
 
     @property
     def model_id(self) -> str:
@@ -275,6 +280,16 @@ class TransformersModel:
         if self._reader is None:
             self._reader = AnswerReader(self)
         return self._reader.read(queries, decoding)
+
+    def reply_tree(
+        self, queries: Sequence[ModelQuery], decoding: Decoding, budget: TreeBudget
+    ) -> list[ReplyTree]:
+        """Each query's reply tree: its likeliest replies, exactly scored (models._hf_tree)."""
+        from models._hf_tree import TreeReader
+
+        if self._trees is None:
+            self._trees = TreeReader(self)
+        return self._trees.read(queries, decoding, budget)
 
     def _release(self) -> None:
         import torch

@@ -143,23 +143,36 @@ class AnswerReader:
 
 
 def extend(inputs: Any, tokens: Sequence[int], torch: Any) -> Any:
-    """One query's model inputs repeated once per token, each with its token appended.
+    """One query's model inputs repeated once per token, each with its token appended
+    (:func:`extend_rows` with one-token sequences)."""
+    return extend_rows(inputs, [(token,) for token in tokens], torch)
 
-    Per-token tensors (``input_ids``, ``attention_mask`` and the like, shaped like
-    ``input_ids``) get a column (the token, 1 for the mask, 0 otherwise); every other tensor
-    (pixel values, image grids) belongs to the one query and is repeated along its first axis.
+
+def extend_rows(inputs: Any, sequences: Sequence[Sequence[int]], torch: Any) -> Any:
+    """One query's model inputs repeated once per sequence, each with its sequence appended.
+
+    The sequences must have equal lengths (0 repeats the inputs). Per-token tensors
+    (``input_ids``, ``attention_mask`` and the like, shaped like ``input_ids``) get the
+    columns (the tokens, 1 for the mask, 0 otherwise); every other tensor (pixel values,
+    image grids) belongs to the one query and is repeated along its first axis.
     """
-    count = len(tokens)
+    count = len(sequences)
+    width = len(sequences[0]) if sequences else 0
+    if any(len(s) != width for s in sequences):
+        raise ValueError(f"sequences of lengths {sorted({len(s) for s in sequences})}; give one")
     length = inputs["input_ids"].shape
     out = {}
     for name, value in inputs.items():
         if name == "input_ids":
-            column = torch.tensor(list(tokens), dtype=value.dtype, device=value.device)[:, None]
-            out[name] = torch.cat([value.repeat(count, 1), column], dim=1)
+            rows = [list(s) for s in sequences]
+            columns = torch.tensor(rows, dtype=value.dtype, device=value.device).reshape(
+                count, width
+            )
+            out[name] = torch.cat([value.repeat(count, 1), columns], dim=1)
         elif value.shape == length:
             fill = 1 if name == "attention_mask" else 0
-            column = torch.full((count, 1), fill, dtype=value.dtype, device=value.device)
-            out[name] = torch.cat([value.repeat(count, 1), column], dim=1)
+            columns = torch.full((count, width), fill, dtype=value.dtype, device=value.device)
+            out[name] = torch.cat([value.repeat(count, 1), columns], dim=1)
         else:
             out[name] = torch.cat([value] * count, dim=0)
     return out

@@ -51,6 +51,12 @@ kept exact. That mass goes to the wrong answer :func:`scripted_answer` would giv
 rest to the most cautious correct one; ``other`` is 0. ``oracle`` puts 1 on the expected
 answer, ``always-X`` 1 on X (all to ``other`` when X is not an answer of the question).
 ``fail`` and ``latency_ms`` act as for ``generate``.
+
+Reply trees (``reply_tree``): one finished branch per answer of nonzero probability in
+that distribution, its text :func:`render_answer` of the answer, most probable first; the
+least probable beyond ``budget.branches`` are left unexplored, and a tree costs one model
+step. ``always-X`` gives X's text at probability 1 even when X is not an answer of the
+question (``generate`` replies it). The decoding is not read, as for distributions.
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ import numpy as np
 
 from drivecert import ANSWERS, UsageError, derive_seed, derive_uniform
 from models._scripted_spec import ScriptedSpec
+from models._tree_types import ReplyBranch, ReplyTree, TreeBudget
 from models._types import AnswerDistribution, AnswerKey, Decoding, ModelQuery, Response
 
 T = TypeVar("T")
@@ -166,6 +173,18 @@ def scripted_distribution(
     return probabilities, 0.0
 
 
+def scripted_replies(spec: ScriptedSpec, key: AnswerKey, question: str) -> dict[str, float]:
+    """Each reply text of nonzero probability and its probability (see the module docstring)."""
+    if spec.name.startswith("always-"):
+        return {render_answer(spec, spec.name.removeprefix("always-"), key, question): 1.0}
+    probabilities, _ = scripted_distribution(spec, key, question)
+    return {
+        render_answer(spec, answer, key, question): p
+        for answer, p in probabilities.items()
+        if p > 0
+    }
+
+
 def missed(spec: ScriptedSpec, key: AnswerKey, perception: str) -> bool:
     """Whether the model answers the scene's perception question ``perception`` wrong: one
     draw per (scene, question id) below the scene's perception rate."""
@@ -259,6 +278,27 @@ class ScriptedModel:
             )
         return out
 
+    def reply_tree(
+        self, queries: Sequence[ModelQuery], decoding: Decoding, budget: TreeBudget
+    ) -> list[ReplyTree]:
+        """Each query's reply tree from its key (see the module docstring).
+
+        Raises:
+            UsageError: if a query has no answer key.
+        """
+        found, share = self._timed(queries, self._replies)
+        where = (self.model_id, self.revision)
+        out = []
+        for replies in found:
+            if replies is None:
+                out.append(ReplyTree.failure(*where, decoding, FAILURE, share))
+                continue
+            ranked = sorted(replies.items(), key=lambda item: (-item[1], item[0]))
+            kept = tuple(ReplyBranch(text, p, True) for text, p in ranked[: budget.branches])
+            unexplored = max(0.0, 1.0 - sum(b.probability for b in kept))
+            out.append(ReplyTree(kept, unexplored, 1, *where, decoding.to_dict(), share))
+        return out
+
     def _timed(
         self, queries: Sequence[ModelQuery], answer: Callable[[ModelQuery], T]
     ) -> tuple[list[T], float]:
@@ -293,6 +333,13 @@ class ScriptedModel:
         if scripted_fails(self.spec, key, question):
             return None
         return scripted_distribution(self.spec, key, question)
+
+    def _replies(self, query: ModelQuery) -> dict[str, float] | None:
+        """Reply texts and their probabilities, or None when the query is drawn to fail."""
+        key, question = self._key(query), query.question
+        if scripted_fails(self.spec, key, question):
+            return None
+        return scripted_replies(self.spec, key, question)
 
     def close(self) -> None:
         """Nothing to free."""

@@ -10,5 +10,6 @@ def _open(rest: str, options: LoadOptions) -> ModelBackend:
 
 
 BACKENDS.register(
-    "hf", BackendKind("hf", "hf:ORG/NAME or hf:/path/to/folder", _open, distributions=True)
+    "hf",
+    BackendKind("hf", "hf:ORG/NAME or hf:/path/to/folder", _open, distributions=True, trees=True),
 )

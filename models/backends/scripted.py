@@ -11,5 +11,6 @@ def _open(rest: str, options: LoadOptions) -> ModelBackend:
 
 
 BACKENDS.register(
-    "scripted", BackendKind("scripted", FORMS, _open, parse_scripted, distributions=True)
+    "scripted",
+    BackendKind("scripted", FORMS, _open, parse_scripted, distributions=True, trees=True),
 )

@@ -87,17 +87,6 @@ T = 0.7
 
 
 @pytest.fixture(scope="module")
-def one_thread() -> Any:
-    """torch on one thread while this module runs: with ``-n 2`` on two cores, the long
-    torch tests here otherwise starve the other worker's timing tests."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
 def tiny(tiny_spec: str, one_thread: None) -> Any:
     return open_model(tiny_spec, LoadOptions(batch_size=4, device="cpu"))
 
