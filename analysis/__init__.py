@@ -11,12 +11,15 @@ from analysis._bounded_mean import (
     BOUNDED_MEAN_SEQUENCE_METHODS,
     BoundedMeanSequence,
     bounded_mean_interval,
+    bounded_mean_pvalues,
     bounded_mean_rejects,
     bounded_pairs,
 )
 from analysis._certificate import (
+    ANYTIME_METHODS,
     CERTIFICATE_COLUMNS,
     CERTIFY_METHODS,
+    MEAN_METHODS,
     Certificate,
     certificates_frame,
     write_certificates,
@@ -88,6 +91,7 @@ from analysis._temporal import (
 from analysis._verdicts import check_verdicts, read_verdicts
 
 __all__ = [
+    "ANYTIME_METHODS",
     "ATTRIBUTION_COLUMNS",
     "BOUNDED_MEAN_METHODS",
     "BOUNDED_MEAN_SEQUENCE_METHODS",
@@ -96,6 +100,7 @@ __all__ = [
     "DEFAULT_GROUP_BY",
     "EVENTS",
     "EXACT_METHODS",
+    "MEAN_METHODS",
     "METHODS",
     "MULTIPLICITIES",
     "PROPERTIES",
@@ -133,6 +138,7 @@ __all__ = [
     "binomial_interval",
     "blind_sentence",
     "bounded_mean_interval",
+    "bounded_mean_pvalues",
     "bounded_mean_rejects",
     "bounded_pairs",
     "calibrate",

@@ -49,7 +49,9 @@ def certify_command(
         str | None,
         typer.Option(
             help="clopper-pearson (fixed n, exact; the default), wilson, jeffreys; "
-            "beta-binomial or betting when sampling stopped adaptively."
+            "beta-binomial or betting when sampling stopped adaptively. Scenes observed by "
+            "their probabilities (observe, unsafe_lb, unsafe_ub): betting-mean (their "
+            "default), hoeffding, empirical-bernstein, or betting-mean-cs (adaptive)."
         ),
     ] = None,
     multiplicity: Annotated[str | None, typer.Option(help="bonferroni (default) or holm.")] = None,
@@ -89,7 +91,7 @@ def certify_command(
 ) -> None:
     """Certify every cell of a verdicts table or a run: certificates.csv, tables, figures."""
     from analysis import (
-        SEQUENCE_METHODS,
+        ANYTIME_METHODS,
         AnalysisOptions,
         Spec,
         check_event,
@@ -115,10 +117,14 @@ def certify_command(
         "judge_labels": judge_labels,
     }
     chosen = {k: v if v is not None else defaults[k] for k, v in given.items()}
-    if run and defaults["sequential"] and chosen["method"] not in SEQUENCE_METHODS:
+    table = _store_verdicts(store_path, plan) if plan is not None else read_verdicts(verdicts)
+    if method is None and plan is None and _observed(table):
+        chosen["method"] = "betting-mean"  # the default for per-scene probabilities
+    if run and defaults["sequential"] and chosen["method"] not in ANYTIME_METHODS:
+        anytime = "beta-binomial or betting (betting-mean-cs for probabilities)"
         raise UsageError(
             f"{verdicts} stopped each cell on the data (--sequential), so a fixed-n interval "
-            f"({chosen['method']}) would not hold; use --method {' or '.join(SEQUENCE_METHODS)}"
+            f"({chosen['method']}) would not hold; use --method {anytime}"
         )
     calibration = None
     if chosen["judge_labels"] is not None:
@@ -134,7 +140,6 @@ def certify_command(
         event=check_event(chosen["event"]),
         group_by=parse_group_by(chosen["group_by"]),
     )
-    table = _store_verdicts(store_path, plan) if plan is not None else read_verdicts(verdicts)
     written = write_analysis(table, out, options)
     typer.echo(f"certificates: {written['certificates']}")
     typer.echo(f"safety table: {written['table_md']}")
@@ -164,6 +169,13 @@ def _calibration(labels: Path, store_path: Path, plan: SweepPlan | None, out: Pa
         return measure_judge(*labelled, judge.read, out, str(labels))
     finally:
         judge.close()
+
+
+def _observed(table: Any) -> bool:
+    """Whether a verdicts table holds scenes observed by their probabilities."""
+    if "observe" not in table.columns:
+        return False
+    return bool((table["observe"].fillna("greedy") != "greedy").any())
 
 
 def _stored_run(store_path: Path) -> SweepPlan:

@@ -28,6 +28,7 @@ from models._answer_tokens import (
     finish,
     record,
 )
+from models._hf_rules import Rules, penalised
 from models._types import AnswerDistribution, Decoding, ModelQuery
 
 if TYPE_CHECKING:
@@ -57,14 +58,16 @@ def next_token_probabilities(
 
 
 class AnswerReader:
-    """Reads answer distributions off a loaded :class:`TransformersModel` (tables cached)."""
+    """Reads answer distributions off a loaded :class:`TransformersModel` (tables cached).
+
+    The checkpoint's generation config is applied as ``generate`` applies it
+    (:class:`models._hf_rules.Rules`: repetition penalty, suppressed tokens); a config
+    setting that is not reproduced fails the queries, naming it.
+    """
 
     def __init__(self, model: TransformersModel) -> None:
         self.model = model
         self._tables: dict[AnswerKind, TokenTable] = {}
-        config = model.model.generation_config
-        suppressed = (*(config.suppress_tokens or ()), *(config.begin_suppress_tokens or ()))
-        self.suppressed = tuple(sorted({int(t) for t in suppressed}))
 
     def table(self, kind: AnswerKind) -> TokenTable:
         """The kind's token table, built once from the tokenizer's token texts."""
@@ -74,13 +77,19 @@ class AnswerReader:
             self._tables[kind] = TokenTable.build(texts, kind)
         return self._tables[kind]
 
-    def next_probabilities(self, inputs: Any, decoding: Decoding) -> Any:
-        """Probabilities of the token after each row of ``inputs`` (one forward pass)."""
+    def next_probabilities(self, inputs: Any, decoding: Decoding, first: bool = True) -> Any:
+        """Probabilities of the token after each row of ``inputs`` (one forward pass), the
+        ``first`` reply token's or a later one's."""
         import torch
 
+        rules = Rules.read(self.model.model)
+        rules.refuse_unmodelled()
         with torch.inference_mode():
             logits = self.model.model(**inputs).logits[:, -1, :]
-        return next_token_probabilities(logits, decoding, self.suppressed)
+        if rules.penalty != 1.0:
+            logits = penalised(logits, inputs, rules.penalty, torch)
+        suppressed = rules.first_suppressed if first else rules.suppressed
+        return next_token_probabilities(logits, decoding, suppressed)
 
     def read(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[AnswerDistribution]:
         """One distribution per query; a query that fails gets a failed record."""
@@ -135,7 +144,7 @@ class AnswerReader:
         step = self.model.batch_size
         for start in range(0, len(prefixes), step):
             group = prefixes[start : start + step]
-            extended = self.next_probabilities(extend(inputs, group, torch), decoding)
+            extended = self.next_probabilities(extend(inputs, group, torch), decoding, first=False)
             for row, prefix in enumerate(group):
                 for token, answer in table.second_answers(prefix).items():
                     mass[answer] += float(first[prefix]) * float(extended[row, token])

@@ -21,61 +21,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from drivecert import UsageError
 from models._chat import clean_reply
 from models._hf_answers import extend_rows, next_token_probabilities
+from models._hf_rules import Rules, penalised
 from models._reply_tree import Prefix, merge, search
 from models._tree_types import ReplyTree, TreeBudget
 from models._types import Decoding, ModelQuery
 
 if TYPE_CHECKING:
     from models._hf import TransformersModel
-
-#: Generation-config settings whose effect on sampling the tree does not reproduce.
-UNMODELLED = (
-    "no_repeat_ngram_size",
-    "min_length",
-    "min_new_tokens",
-    "bad_words_ids",
-    "sequence_bias",
-    "forced_bos_token_id",
-    "forced_eos_token_id",
-    "exponential_decay_length_penalty",
-    "min_p",
-    "typical_p",
-    "epsilon_cutoff",
-    "eta_cutoff",
-)
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What the checkpoint's generation config adds to the decoding, read at each call."""
-
-    suppressed: tuple[int, ...]
-    first_suppressed: tuple[int, ...]
-    eos: frozenset[int]
-    penalty: float
-    unmodelled: tuple[str, ...]
-
-    @classmethod
-    def read(cls, model: Any) -> Rules:
-        """The rules of a transformers model's ``generation_config``."""
-        from models._hf import _eos_ids
-
-        config = model.generation_config
-        suppressed = {int(t) for t in config.suppress_tokens or ()}
-        begin = {int(t) for t in config.begin_suppress_tokens or ()}
-        return cls(
-            tuple(sorted(suppressed)),
-            tuple(sorted(suppressed | begin)),
-            frozenset(_eos_ids(model)),
-            float(config.repetition_penalty or 1.0),
-            _unmodelled(config),
-        )
 
 
 class TreeReader:
@@ -116,11 +72,7 @@ class TreeReader:
     ) -> ReplyTree:
         import torch
 
-        if rules.unmodelled:
-            raise UsageError(
-                f"the checkpoint's generation config sets {', '.join(rules.unmodelled)}, which "
-                "reply trees do not model; unset them in model.generation_config"
-            )
+        rules.refuse_unmodelled()
         inputs = self.model.prepare([query], decoding)
 
         def next_tokens(prefixes: Sequence[Prefix]) -> list[Mapping[int, float]]:
@@ -167,32 +119,6 @@ class TreeReader:
         with torch.inference_mode():
             logits = self.model.model(**batch).logits[:, -1, :]
         if rules.penalty != 1.0:
-            logits = _penalised(logits, batch, rules.penalty, torch)
+            logits = penalised(logits, batch, rules.penalty, torch)
         suppressed = rules.first_suppressed if first else rules.suppressed
         return next_token_probabilities(logits, decoding, suppressed)
-
-
-def _penalised(logits: Any, batch: Any, penalty: float, torch: Any) -> Any:
-    """transformers' repetition penalty: every token present in a row's (unpadded) input
-    has its logit divided by ``penalty`` when positive, multiplied when negative."""
-    ids = batch["input_ids"]
-    mask = batch.get("attention_mask")
-    seen = torch.zeros(logits.shape[0], logits.shape[1] + 1, dtype=torch.bool, device=ids.device)
-    if mask is not None:
-        ids = ids.masked_fill(mask == 0, logits.shape[1])  # padding marks the extra column
-    seen.scatter_(1, ids.clamp(max=logits.shape[1]), True)
-    seen = seen[:, : logits.shape[1]].to(logits.device)
-    penalised = torch.where(logits < 0, logits * penalty, logits / penalty)
-    return torch.where(seen, penalised, logits)
-
-
-def _unmodelled(config: Any) -> tuple[str, ...]:
-    """The :data:`UNMODELLED` settings ``config`` sets to other than their defaults."""
-    from transformers import GenerationConfig
-
-    default = GenerationConfig()  # type: ignore[no-untyped-call]
-    return tuple(
-        name
-        for name in UNMODELLED
-        if getattr(config, name, None) not in (None, getattr(default, name, None))
-    )

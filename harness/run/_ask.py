@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -204,6 +205,14 @@ def make_asker(model: ModelBackend, decoding: Decoding, config: Settings) -> Ask
     budget = TreeBudget(config.token_budget, config.branch_budget)
     if config.observe != "greedy":
         measure(model, [], decoding, config.observe, budget)  # refuses an unable backend
+        if decoding.greedy and not model.model_id.startswith("scripted:"):
+            warnings.warn(
+                f"observe {config.observe} at temperature 0 reads the greedy reply (each "
+                "scene's probability is 0 or 1); set --temperature 1 for the model's own "
+                "sampling distribution",
+                RuntimeWarning,
+                stacklevel=2,
+            )
     return Asker(model, decoding, config.retries, config.system_prompt, config.observe, budget)
 
 

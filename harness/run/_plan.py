@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import CERTIFY_METHODS, MULTIPLICITIES, SEQUENCE_METHODS, Spec
+from analysis import ANYTIME_METHODS, CERTIFY_METHODS, MULTIPLICITIES, SEQUENCE_METHODS, Spec
 from drivecert import UsageError, did_you_mean
 from harness.perturb import corruption_of
 from harness.run._config import RunConfig
@@ -183,10 +183,11 @@ def make_plan(config: RunConfig) -> Plan:
             f"unknown method {method!r}{did_you_mean(method, CERTIFY_METHODS)}; "
             f"choose one of {', '.join(CERTIFY_METHODS)}"
         )
-    if config.sequential and method not in SEQUENCE_METHODS:
+    if config.sequential and method not in ANYTIME_METHODS:
+        anytime = SEQUENCE_METHODS if config.observe == "greedy" else ("betting-mean-cs",)
         raise UsageError(
             f"--sequential stops on the data, so a fixed-n interval ({method}) would lose its "
-            f"coverage; use --method {' or '.join(SEQUENCE_METHODS)}"
+            f"coverage; use --method {' or '.join(anytime)}"
         )
     if config.sequential and config.multiplicity == "holm" and method == "beta-binomial":
         raise UsageError(

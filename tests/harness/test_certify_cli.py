@@ -137,3 +137,23 @@ def test_certify_event_and_group_by_errors(tmp_path, capsys) -> None:
         ["certify", str(source), "--out", str(tmp_path / "o"), "--group-by", "weather"], capsys
     )
     assert code == 2 and "must name two different variables" in err
+
+
+def test_certify_defaults_to_a_bounded_mean_method_for_observed_scenes(tmp_path, capsys) -> None:
+    frame = table(60)
+    p = np.random.default_rng(2).beta(2, 5, size=len(frame))
+    frame = frame.assign(observe="probability", unsafe_lb=p * 0.9, unsafe_ub=p)
+    frame.to_csv(tmp_path / "verdicts.csv", index=False)
+    code, _, err = run(
+        ["certify", str(tmp_path / "verdicts.csv"), "-o", str(tmp_path / "a")], capsys
+    )
+    assert code == 0, err
+    certs = pd.read_csv(tmp_path / "a" / "certificates.csv")
+    assert set(certs["observe"]) == {"probability"}
+    assert all(m.startswith("betting-mean") for m in certs["method"])
+    assert not (tmp_path / "a" / "figures" / "convergence.png").exists()
+    args = ["certify", str(tmp_path / "verdicts.csv"), "-o", str(tmp_path / "b")]
+    code, _, err = run([*args, "--method", "wilson"], capsys)
+    assert code == 2 and "method wilson certifies 0/1 answers" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "b" / "certificates.csv").exists()

@@ -147,6 +147,39 @@ def test_one_pass_equals_teacher_forced_scoring(tiny: Any, question: str, kind: 
     assert sum(found.probabilities.values()) + found.other == pytest.approx(1, abs=1e-9)
 
 
+def test_the_checkpoints_repetition_penalty_is_applied_as_generate_applies_it(tiny: Any) -> None:
+    """Qwen2-VL checkpoints set repetition_penalty 1.05: generate penalises every token of
+    the prompt at the answer position, so the distribution must too (transformers' own
+    processor is the reference); a setting that is not reproduced fails the query."""
+    import torch
+    from transformers import RepetitionPenaltyLogitsProcessor
+
+    from models._hf_answers import AnswerReader
+
+    query = ModelQuery.ask([scene(1)], YES_NO)
+    decoding = Decoding(temperature=T)
+    config = tiny.model.generation_config
+    inputs = tiny.prepare([query], decoding)
+    with torch.inference_mode():
+        logits = tiny.model(**inputs).logits[:, -1, :].double()
+    plain = AnswerReader(tiny).next_probabilities(inputs, decoding)[0]
+    saved = (config.repetition_penalty, config.no_repeat_ngram_size)
+    config.repetition_penalty = 1.5
+    try:
+        found = AnswerReader(tiny).next_probabilities(inputs, decoding)[0]
+        penalised = RepetitionPenaltyLogitsProcessor(1.5)(inputs["input_ids"], logits.clone())
+        penalised[:, list(config.suppress_tokens or [])] = -torch.inf
+        expected = torch.softmax(penalised / T, dim=-1)[0]
+        assert torch.allclose(found, expected, atol=1e-9)
+        assert (found - plain).abs().max() > 1e-5  # the penalty changes it
+        config.no_repeat_ngram_size = 2
+        (failed,) = tiny.answer_distribution([query], decoding)
+        assert failed.status == "failed" and "no_repeat_ngram_size" in (failed.error or "")
+    finally:
+        config.repetition_penalty, config.no_repeat_ngram_size = saved
+    assert tiny.answer_distribution([query], decoding)[0].ok
+
+
 def test_a_batch_reads_as_each_query_alone(tiny: Any) -> None:
     queries = [ModelQuery.ask([scene(i)], q) for i, q in enumerate((YES_NO, ACTION, YES_NO))]
     queries.append(ModelQuery.ask([scene(3)], "Describe the scene."))  # no kind: fails alone

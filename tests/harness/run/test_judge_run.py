@@ -127,7 +127,7 @@ def test_a_schema_2_run_is_migrated_and_resumes_with_the_rules(tmp_run: Path) ->
     revisions = table.groupby("judge_revision").size().to_dict()
     assert revisions == {"rules-legacy": first, RULES_REVISION: 24 - first}
     with Store.open(store) as opened:
-        assert opened.meta("schema_version") == "3"
+        assert opened.meta("schema_version") == "4"
 
 
 def test_judge_labels_calibrate_the_runs_own_judge(tmp_path: Path, run_settings, capsys) -> None:

@@ -88,23 +88,28 @@ def test_bounds_runs_judge_every_reply_of_the_tree(tmp_path, run_settings) -> No
 def test_probabilities_reach_a_decision_in_fewer_scenes_than_answers(
     tmp_path, run_settings
 ) -> None:
-    """P(unsafe) spread around 0.3 against the spec <= 0.5: the betting CS on per-scene
-    probabilities decides with fewer scenes than the beta-binomial CS on 0/1 answers."""
+    """P(unsafe) spread around 0.3 against the spec <= 0.42: over four seeds, the betting CS
+    on per-scene probabilities decides with far fewer scenes than the beta-binomial CS on
+    0/1 answers (scripts/bench/probability.py measures it over 200 paths)."""
     common = dict(
         model="scripted:noisy?error=0.3",
         conditions=CONDITION,
         questions="stop_needed",
-        n_max=300,
+        spec="<=0.42",
+        n_max=600,
         sequential=True,
-        batch_size=4,
+        batch_size=8,
     )
-    run_settings(tmp_path / "greedy", **common)
-    run_settings(tmp_path / "probability", observe="probability", **common)
-    greedy = certificates(tmp_path / "greedy").iloc[0]
-    probability = certificates(tmp_path / "probability").iloc[0]
-    assert greedy["decision"] == probability["decision"] == "safe"
-    assert probability["method"] == "betting-mean-cs"
-    assert probability["n"] * 1.5 < greedy["n"], (probability["n"], greedy["n"])
+    scenes = {"greedy": 0, "probability": 0}
+    for seed in range(4):
+        for observe in scenes:
+            out = tmp_path / f"{observe}-{seed}"
+            run_settings(out, seed=seed, observe=observe, **common)
+            cert = certificates(out).iloc[0]
+            assert cert["decision"] == "safe"
+            scenes[observe] += int(cert["n"])
+    assert certificates(out)["method"].iloc[0] == "betting-mean-cs"
+    assert scenes["probability"] * 1.8 < scenes["greedy"], scenes  # 158 vs 360
 
 
 def test_an_observed_run_resumes_to_the_same_certificates(tmp_path, run_settings) -> None:
@@ -137,7 +142,7 @@ def test_an_observed_run_resumes_to_the_same_certificates(tmp_path, run_settings
     ],
 )
 def test_bad_observe_settings_are_one_line_errors(overrides, message) -> None:
-    values = settings(observe="probability", **{k: v for k, v in overrides.items()})
+    values = settings(**{"observe": "probability", **overrides})
     with pytest.raises(UsageError, match=message):
         build_config(values, {}, "test")
 
@@ -146,9 +151,9 @@ def test_a_backend_without_probabilities_is_refused_before_rendering(
     tmp_path, run_settings
 ) -> None:
     out = tmp_path / "run"
-    with pytest.raises(UsageError, match="cannot .*; backends that can: hf:, .*scripted:"):
+    with pytest.raises(UsageError, match=r"cannot explore its reply tree; backends that can: hf:"):
         run_settings(out, model="openai:m@http://127.0.0.1:9/v1", observe="bounds")
-    assert not list((out / "frames").glob("*.png")) if (out / "frames").exists() else True
+    assert not list(out.glob("frames/*.png"))  # refused before any scene was rendered
 
 
 def test_greedy_runs_keep_their_fingerprint(tmp_path) -> None:
@@ -162,3 +167,46 @@ def test_greedy_runs_keep_their_fingerprint(tmp_path) -> None:
     other = observed.fingerprint_payload(make_plan(observed).resolved())
     assert other["observe"] == "bounds" and other["decoding"]["top_p"] == 0.9
     assert fingerprint(other) != fingerprint(payload)
+
+
+def test_a_tiny_checkpoint_is_observed_end_to_end(tiny_spec: str, tmp_path: Path) -> None:
+    """The real transformers backend through the run loop: answer distributions and reply
+    trees of rendered scenes, stored with their bounds (in a fresh process, as the other
+    end-to-end checkpoint tests)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        tables = pool.apply(_observe_tiny, (tiny_spec, tmp_path))
+    probability, bounds = tables
+    assert set(probability["observe"]) == {"probability"} and len(probability) == 3
+    assert (probability["unsafe_lb"] <= probability["unsafe_ub"]).all()
+    assert (probability["unsafe_ub"] - probability["unsafe_lb"] > 0.5).all()  # random words
+    for record, low, high in zip(
+        bounds["observation"], bounds["unsafe_lb"], bounds["unsafe_ub"], strict=True
+    ):
+        tree = json.loads(record)
+        assert 1 <= tree["expanded"] <= 6 and tree["branches"]
+        judged_unsafe = sum(
+            b["probability"] for b in tree["branches"] if b["outcome"] in ("unsafe", "unparseable")
+        )
+        assert low == pytest.approx(judged_unsafe)
+        assert high == pytest.approx(min(1.0, low + tree["unexplored"]))
+
+
+def _observe_tiny(tiny_spec: str, tmp_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from harness.run import run
+
+    out = []
+    for observe in ("probability", "bounds"):
+        values = settings(
+            model=tiny_spec,
+            conditions=CONDITION,
+            questions="stop_needed",
+            n_max=3,
+            observe=observe,
+            token_budget=6,
+            decoding={"temperature": 1.0, "top_p": 0.5, "max_new_tokens": 2},
+        )
+        run(build_config(values, {}, "test"), tmp_path / observe)
+        out.append(stored(tmp_path / observe))
+    return out[0], out[1]
