@@ -55,6 +55,8 @@ def command(out: Path, mode: str) -> list[str]:
         config = out.parent / "sweep.yaml"
         config.write_text(SWEEP)
         args = ["sweep", str(config), "--quiet"]
+    elif mode == "observed":  # reply trees, each branch judged, stopped by a betting CS
+        args = [*ARGS, "--sequential", "--observe", "bounds", "--branch-budget", "1"]
     else:
         args = [*ARGS, "--sequential" if mode == "sequential" else "--fixed-n"]
     return [sys.executable, "-m", "harness.cli", *args, "--out", str(out)]
@@ -67,7 +69,7 @@ def run_to_end(out: Path, mode: str) -> float:
     return time.perf_counter() - started
 
 
-@pytest.mark.parametrize("mode", ["fixed", "sequential", "sweep"])
+@pytest.mark.parametrize("mode", ["fixed", "sequential", "sweep", "observed"])
 def test_sigkill_at_random_moments_then_resume_gives_identical_certificates(
     tmp_path: Path, mode: str
 ) -> None:

@@ -59,6 +59,8 @@ def test_probability_runs_store_each_scenes_answer_distribution(tmp_path, run_se
     assert cert["lower"] < 0.3 < cert["upper"]
     config = (out / "config.yaml").read_text()
     assert "observe: probability" in config and "temperature: 1.0" in config
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["observe"] == "probability" and summary["sampling"]["temperature"] == 1.0
 
 
 def test_bounds_runs_judge_every_reply_of_the_tree(tmp_path, run_settings) -> None:
@@ -210,3 +212,17 @@ def _observe_tiny(tiny_spec: str, tmp_path: Path) -> tuple[pd.DataFrame, pd.Data
         run(build_config(values, {}, "test"), tmp_path / observe)
         out.append(stored(tmp_path / observe))
     return out[0], out[1]
+
+
+def test_the_report_says_what_was_observed() -> None:
+    from harness.report._render import observed_label
+
+    assert observed_label({}).startswith("greedy: one reply per scene")
+    label = observed_label(
+        {
+            "observe": "bounds",
+            "sampling": {"temperature": 1.0, "top_p": 0.9, "token_budget": 64, "branch_budget": 8},
+        }
+    )
+    assert label.startswith("bounds: the model's reply tree per scene")
+    assert label.endswith("(temperature 1.0, top p 0.9, token budget 64, branch budget 8)")
