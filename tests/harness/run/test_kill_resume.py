@@ -56,7 +56,8 @@ def command(out: Path, mode: str) -> list[str]:
         config.write_text(SWEEP)
         args = ["sweep", str(config), "--quiet"]
     elif mode == "observed":  # reply trees, each branch judged, stopped by a betting CS
-        args = [*ARGS, "--sequential", "--observe", "bounds", "--branch-budget", "1"]
+        observed = ["--observe", "bounds", "--branch-budget", "1", "--questions", "stop_needed"]
+        args = [*ARGS, "--sequential", *observed]
     else:
         args = [*ARGS, "--sequential" if mode == "sequential" else "--fixed-n"]
     return [sys.executable, "-m", "harness.cli", *args, "--out", str(out)]
