@@ -72,6 +72,22 @@ from analysis._robustness import (
     observation_entries,
     read_robustness,
 )
+from analysis._search import (
+    ALLOCATIONS,
+    ArmBounds,
+    SearchConfig,
+    SearchResult,
+    SearchStop,
+    Snapshot,
+    TopKSearch,
+)
+from analysis._search_marginals import MARGINAL_COLUMNS, marginal_rates
+from analysis._search_sim import (
+    SimulatedSearch,
+    meets_guarantee,
+    simulate_search,
+    uniform_queries,
+)
 from analysis._sequential import SequentialCertifier, StopReason, StopRule, certifier_bounds
 from analysis._side_by_side import side_by_side
 from analysis._spec import EVENTS, Decision, Event, Spec, check_event
@@ -91,6 +107,7 @@ from analysis._temporal import (
 from analysis._verdicts import check_verdicts, read_verdicts
 
 __all__ = [
+    "ALLOCATIONS",
     "ANYTIME_METHODS",
     "ATTRIBUTION_COLUMNS",
     "BOUNDED_MEAN_METHODS",
@@ -100,6 +117,7 @@ __all__ = [
     "DEFAULT_GROUP_BY",
     "EVENTS",
     "EXACT_METHODS",
+    "MARGINAL_COLUMNS",
     "MEAN_METHODS",
     "METHODS",
     "MULTIPLICITIES",
@@ -109,6 +127,7 @@ __all__ = [
     "Always",
     "AnalysisOptions",
     "Answer",
+    "ArmBounds",
     "Attribution",
     "BetaBinomialSequence",
     "BettingSequence",
@@ -128,10 +147,16 @@ __all__ = [
     "Property",
     "RobustnessCertificate",
     "Safe",
+    "SearchConfig",
+    "SearchResult",
+    "SearchStop",
     "SequentialCertifier",
+    "SimulatedSearch",
+    "Snapshot",
     "Spec",
     "StopReason",
     "StopRule",
+    "TopKSearch",
     "attribute",
     "attribution_sentence",
     "binomial_bounds",
@@ -161,6 +186,8 @@ __all__ = [
     "holm_decisions",
     "holm_reject",
     "judge_corrected",
+    "marginal_rates",
+    "meets_guarantee",
     "monitored_miscoverage",
     "observation_entries",
     "observations",
@@ -175,6 +202,8 @@ __all__ = [
     "scenes",
     "sequence_bounds",
     "side_by_side",
+    "simulate_search",
+    "uniform_queries",
     "write_analysis",
     "write_certificates",
 ]
