@@ -81,6 +81,7 @@ from analysis._search import (
     Snapshot,
     TopKSearch,
 )
+from analysis._search_figure import search_figure
 from analysis._search_marginals import MARGINAL_COLUMNS, marginal_rates
 from analysis._search_sim import (
     SimulatedSearch,
@@ -200,6 +201,7 @@ __all__ = [
     "read_robustness",
     "read_verdicts",
     "scenes",
+    "search_figure",
     "sequence_bounds",
     "side_by_side",
     "simulate_search",

@@ -436,10 +436,12 @@ def _register_commands() -> None:
         run_command,
         sweep_command,
     )
+    from harness.run._search_command import search_command
 
     app.command("certify")(certify_command)
     app.command("run")(run_command)
     app.command("sweep")(sweep_command)
+    app.command("search")(search_command)
     app.command("demo")(demo_command)
     app.command("report")(report_command)
     app.command("export")(export_command)

@@ -32,7 +32,9 @@ MAX_ITEMS = 1500
 MAX_FULL_FRAMES = 200
 MAX_FULL_BYTES = 2_000_000
 MAX_LISTED = 2000
-FIGURES = ("heatmap_upper", "forest", "convergence", "robustness")
+FIGURES = ("heatmap_upper", "forest", "convergence", "robustness", "search")
+#: Rows of the failure search's "where it fails" table shown in the report.
+MARGINAL_ROWS = 30
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class ReportData:
     """Per scenario, each question id's wording."""
     judge: JudgeSection | None = None
     robustness: list[RobustnessCertificate] = field(default_factory=list)
+    search: dict[str, Any] | None = None
+    """A failure search's record (search/search.json) and its marginal rates, highest first."""
 
 
 def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
@@ -141,7 +145,20 @@ def gather(root: Path, rows: pd.DataFrame | None = None) -> ReportData:
         robustness=(
             read_robustness(root / "robustness.csv") if (root / "robustness.csv").is_file() else []
         ),
+        search=_search(root / "search"),
     )
+
+
+def _search(folder: Path) -> dict[str, Any] | None:
+    """A failure search's record and its "where it fails" rows (highest upper bound first),
+    or None when the run is not a search."""
+    if not (folder / "search.json").is_file():
+        return None
+    record = _read_json(folder / "search.json")
+    marginals = pd.read_csv(folder / "marginals.csv").sort_values("upper", ascending=False)
+    record["marginals"] = marginals.head(MARGINAL_ROWS).to_dict("records")
+    record["marginals_left_out"] = max(0, len(marginals) - MARGINAL_ROWS)
+    return record
 
 
 def _question_texts(rows: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -224,19 +241,22 @@ def _listed(table: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 
 def _commands(root: Path, manifest: dict[str, Any]) -> list[str]:
-    """The command line that made the run, and one that re-runs its exact settings."""
-    command = "sweep" if "models" in (read_run_config(root) or {}).get("settings", {}) else "run"
+    """The command line that made the run, and one that re-runs its exact settings (a
+    failure search is re-run by its own command line only)."""
+    settings = (read_run_config(root) or {}).get("settings", {})
     config = shlex.quote(str(root / "config.yaml"))
     config_run = (
-        f"drivecert sweep {config} --out NEW_DIR"
-        if command == "sweep"
-        else f"drivecert run --config {config} --out NEW_DIR"
+        []
+        if "search" in settings
+        else [f"drivecert sweep {config} --out NEW_DIR"]
+        if "models" in settings
+        else [f"drivecert run --config {config} --out NEW_DIR"]
     )
     sessions = manifest.get("sessions") or []
     first = sessions[0].get("argv") if sessions and isinstance(sessions[0], dict) else None
     if isinstance(first, list) and first:
-        return ["drivecert " + shlex.join(str(a) for a in first), config_run]
-    return [config_run]
+        return ["drivecert " + shlex.join(str(a) for a in first), *config_run]
+    return config_run
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -144,6 +144,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "attribution_rows": [_attribution_row(a) for a in data.attribution],
         "judge": data.judge,
         "robustness": data.robustness,
+        "search": data.search,
         "blind": [blind_sentence(r) for r in data.robustness if r.blind],
     }
 

@@ -7,6 +7,7 @@ typo fails in one line before a model is loaded or a file is written.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -221,8 +222,8 @@ def _conditions(
     for condition in found:  # a condition no scene can meet fails here, in one line
         scenario.sample(condition, 0, seed)
         corruption_of(condition)  # and so does an unknown corruption
-    labels = [c.label for c in found]
-    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    counts = Counter(c.label for c in found)
+    repeated = sorted(label for label, count in counts.items() if count > 1)
     if repeated:
         raise UsageError(f"condition {repeated[0]} is given twice; give each condition once")
     return tuple(found)

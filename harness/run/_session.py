@@ -200,6 +200,8 @@ def execute(
     hooks: Hooks = Hooks(),
     on_batch: Callable[[Counters], None] | None = None,
     engine: Callable[[SweepPlan, RunDir, Hooks], Engine] | None = None,
+    schedulers_for: Callable[[SweepPlan], list[Scheduler]] | None = None,
+    finish: Callable[[Store, RunDir], dict[str, Path]] | None = None,
 ) -> RunResult:
     """Run (or resume) every plan of ``sweep`` in ``out``, one model after another, and
     certify them together.
@@ -213,6 +215,10 @@ def execute(
         hooks: model and renderer openers (tests and benchmarks swap them).
         on_batch: called with this session's counters after each committed batch.
         engine: opens the workers (default: this process; see ``harness.run._ray``).
+        schedulers_for: the plans' schedulers (default: one :class:`Scheduler` per plan;
+            a failure search drives its own).
+        finish: writes further outputs into the run directory after the certificates and
+            before the summary and report (their paths are added to ``written``).
 
     Raises:
         UsageError: on a bad name or setting, or a run directory that cannot be used;
@@ -247,9 +253,13 @@ def execute(
         store = Store.open(run_dir.store)
         stack.callback(store.close)
         _check_store(store, print_, sweep, out)
-        schedulers = [
-            Scheduler(plan, unit=i, family=sweep.family) for i, plan in enumerate(sweep.plans)
-        ]
+        schedulers = (
+            schedulers_for(sweep)
+            if schedulers_for is not None
+            else [
+                Scheduler(plan, unit=i, family=sweep.family) for i, plan in enumerate(sweep.plans)
+            ]
+        )
         resumed = 0
         for model in models:  # what earlier sessions stored, so finished models stay unloaded
             known = store.meta(f"model:{model}")
@@ -305,6 +315,8 @@ def execute(
             else None
         )
         written = _certify(sweep, store, run_dir, calibration)
+        if finish is not None:
+            written.update(finish(store, run_dir))
         ids = {entry["spec"]: entry["id"] for entry in answered}
         summary = _summary(sweep, schedulers, ids, store, counters, time.perf_counter() - started)
         write_atomic(run_dir.root / "summary.json", json.dumps(summary, indent=2) + "\n")

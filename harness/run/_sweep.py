@@ -33,6 +33,8 @@ from models import check_spec
 
 #: What config.yaml's settings hold in a sweep (and not in a run).
 SWEEP_KEYS = frozenset({"models", "scenarios"})
+#: What config.yaml's settings hold of a failure search (its space and guarantee).
+SEARCH_KEY = "search"
 
 
 class ScenarioEntry(_Strict):
@@ -183,7 +185,7 @@ def stored_plan(root: Path) -> SweepPlan:
     stored = read_run_config(root)
     if stored is None:
         raise UsageError(f"{root} holds no drivecert run (no config.yaml); give a run directory")
-    settings = stored["settings"]
+    settings = {k: v for k, v in stored["settings"].items() if k != SEARCH_KEY}
     where = str(root / "config.yaml")
     if set(settings) >= SWEEP_KEYS:
         return sweep_plan(validate(SweepConfig, settings, where), where)

@@ -55,6 +55,26 @@ def command(out: Path, mode: str) -> list[str]:
         config = out.parent / "sweep.yaml"
         config.write_text(SWEEP)
         args = ["sweep", str(config), "--quiet"]
+    elif mode == "search":  # the search picks each batch from the answers stored so far
+        small = out.parent / "search.yaml"
+        small.write_text("render: {width: 96, height: 54}\nreport: false\n")
+        args = [
+            "search",
+            "--config",
+            str(small),
+            "right_turn",
+            "--model",
+            "scripted:noisy?error=0.05&weather.HardRainNight=0.9&latency_ms=40",
+            "--space",
+            "weather=ClearNoon,HardRainNoon,HardRainNight;control=light_red,stop_sign",
+            "--top",
+            "2",
+            "--batch-size",
+            "4",
+            "--seed",
+            "11",
+            "--quiet",
+        ]
     elif mode == "observed":  # reply trees, each branch judged, stopped by a betting CS
         observed = ["--observe", "bounds", "--branch-budget", "1", "--questions", "stop_needed"]
         args = [*ARGS, "--sequential", *observed]
@@ -70,7 +90,7 @@ def run_to_end(out: Path, mode: str) -> float:
     return time.perf_counter() - started
 
 
-@pytest.mark.parametrize("mode", ["fixed", "sequential", "sweep", "observed"])
+@pytest.mark.parametrize("mode", ["fixed", "sequential", "sweep", "observed", "search"])
 def test_sigkill_at_random_moments_then_resume_gives_identical_certificates(
     tmp_path: Path, mode: str
 ) -> None:
@@ -79,7 +99,8 @@ def test_sigkill_at_random_moments_then_resume_gives_identical_certificates(
     rng = np.random.default_rng(20261130 + len(mode))
     killed = tmp_path / "killed"
     kills = attempts = 0
-    while kills < 10 and attempts < 40:
+    wanted = 6  # per mode: 30 kills over the five modes
+    while kills < wanted and attempts < 40:
         attempts += 1
         moment = rng.uniform(0.2, length)
         process = subprocess.Popen(
@@ -90,7 +111,7 @@ def test_sigkill_at_random_moments_then_resume_gives_identical_certificates(
             os.kill(process.pid, signal.SIGKILL)
             kills += 1
         process.wait(timeout=60)
-    assert kills >= 10
+    assert kills >= wanted
     run_to_end(killed, mode)
     with Store.open(killed / "results.duckdb") as store:
         assert store.duplicates() == 0
@@ -100,3 +121,8 @@ def test_sigkill_at_random_moments_then_resume_gives_identical_certificates(
     assert (killed / "certificates.csv").read_bytes() == (
         reference / "certificates.csv"
     ).read_bytes()
+    if mode == "search":
+        for name in ("top.csv", "arms.csv", "marginals.csv"):
+            assert (killed / "search" / name).read_bytes() == (
+                reference / "search" / name
+            ).read_bytes()
