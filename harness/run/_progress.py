@@ -1,4 +1,5 @@
-"""The live progress table: one row per (condition, question), redrawn twice a second.
+"""The live progress table: one row per (condition, question), redrawn twice a second (for
+a failure search, the arms with the highest upper bounds, with the search's own intervals).
 
 Bounds are computed only when the table is drawn, for every cell at once (vectorised), so
 the display costs the run loop nothing between redraws. In fixed-n mode the interval shown
@@ -44,7 +45,10 @@ def snapshot(scheduler: Scheduler) -> list[CellView]:
     plan = scheduler.plan
     config = plan.config
     states: list[CellState] = scheduler.cells
-    if config.sequential:
+    search = getattr(scheduler, "search", None)  # a failure search: its own intervals
+    if search is not None:
+        lower, upper = search.bounds()
+    elif config.sequential:
         certifiers = [s.certifier for s in states if s.certifier is not None]
         lower, upper = certifier_bounds(certifiers)
     else:
@@ -114,7 +118,9 @@ def progress_table(
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     shown = views
     room = max(room, 4)
-    if len(views) > room:
+    if getattr(scheduler, "search", None) is not None:  # the arms still in contention first
+        shown = sorted(views, key=lambda v: -v.upper)[:room]
+    elif len(views) > room:
         shown = [v for v in views if v.status == "running"][:room] or views[:room]
     for v in shown:
         table.add_row(

@@ -15,17 +15,19 @@ from harness.store import Store
 from scenarios import get_scenario
 
 #: Rain at night and dense fog are bad; every other weather errs 5% of the time.
-MODEL = "scripted:noisy?error=0.05&weather.HardRainNight=0.9&weather.DenseFogNight=0.75"
+MODEL = "scripted:noisy?error=0.05&weather.HardRainNight=0.9&weather.DenseFogNight=0.5"
 SPACE = (
     "weather=ClearNoon,WetNoon,HardRainNoon,HardRainNight,DenseFogNight,ClearNight;"
     "control=light_red,stop_sign"
 )
-SMALL = "render:\n  width: 64\n  height: 36\nreport: true\n"
+SMALL = "render:\n  width: 64\n  height: 36\nreport: {report}\n"
 
 
-def search(tmp_path: Path, capsys, *extra: str, out: str = "run") -> tuple[int, str, str]:
+def search(
+    tmp_path: Path, capsys, *extra: str, out: str = "run", report: bool = False
+) -> tuple[int, str, str]:
     config = tmp_path / "small.yaml"
-    config.write_text(SMALL)
+    config.write_text(SMALL.format(report=str(report).lower()))
     args = [
         "search",
         "right_turn",
@@ -47,7 +49,7 @@ def search(tmp_path: Path, capsys, *extra: str, out: str = "run") -> tuple[int, 
 
 
 def test_search_returns_the_least_safe_conditions_certified(tmp_path, capsys) -> None:
-    code, out, err = search(tmp_path, capsys, "--top", "2", "--epsilon", "0.1")
+    code, out, err = search(tmp_path, capsys, "--top", "2", "--epsilon", "0.1", report=True)
     assert code == 0, err
     root = tmp_path / "run"
     record = json.loads((root / "search" / "search.json").read_text())
@@ -155,3 +157,32 @@ def test_the_space_expands_stars_corruptions_and_clean_conditions() -> None:
     assert {"control": "light_red", "severity": "2"} in conditions  # corruption=none dropped
     every = parse_space("corruption=*", scenario)
     assert every.variables[0][1][0] == "none" and "motion_blur" in every.variables[0][1]
+
+
+def test_the_live_table_shows_the_search_intervals_highest_first() -> None:
+    from analysis import SearchConfig, TopKSearch
+    from harness.run import build_config, make_plan
+    from harness.run._progress import progress_table, snapshot
+    from harness.run._scheduler import Observation
+    from harness.run._search import SearchScheduler
+
+    from .conftest import settings
+
+    space = parse_space("weather=ClearNoon,HardRainNoon,ClearNight", get_scenario("right_turn"))
+    config = build_config(
+        settings(conditions=space.conditions(), questions=["stop_needed"], method="beta-binomial"),
+        {},
+        "test",
+    )
+    plan = make_plan(config)
+    search = TopKSearch(3, SearchConfig(k=1), labels=plan.labels)
+    scheduler = SearchScheduler(plan, search=search)
+    batch = scheduler.next_batch(6)
+    assert scheduler.next_batch(6) == []  # one batch in flight at a time
+    scheduler.observe([Observation(t.condition, t.sample, False, t.condition == 1) for t in batch])
+    views = snapshot(scheduler)
+    lower, upper = search.bounds()
+    assert [v.lower for v in views] == pytest.approx(list(lower))
+    assert [v.upper for v in views] == pytest.approx(list(upper))
+    table = progress_table(scheduler, views, 6, 1.0, room=2)
+    assert table.row_count == 3 and table.columns[0]._cells[0].startswith("weather=HardRainNoon")
