@@ -40,26 +40,34 @@ class SearchSpace:
     @property
     def size(self) -> int:
         """How many conditions (arms) the product holds."""
-        size = 1
-        for _, values in self.variables:
-            size *= len(values)
-        return size
+        return len(self.conditions())
 
     def conditions(self) -> list[dict[str, str]]:
-        """Every condition of the product, the last variable varying fastest; a
-        ``corruption=none`` entry drops the corruption (a clean condition)."""
-        names = [name for name, _ in self.variables]
-        out = []
-        for combination in itertools.product(*(values for _, values in self.variables)):
-            values = dict(zip(names, combination, strict=True))
-            if values.get(CORRUPTION) == NO_CORRUPTION:
-                del values[CORRUPTION]
-            out.append(values)
-        return out
+        """Every condition of the product once, the last variable varying fastest. A
+        ``corruption=none`` entry is the clean condition: it drops the corruption and any
+        severity (the clean condition of several severities is one arm)."""
+        return [dict(items) for items in self._arms()]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The variables' names, in order."""
+        return tuple(name for name, _ in self.variables)
+
+    def _arms(self) -> tuple[tuple[tuple[str, str], ...], ...]:
+        combinations = itertools.product(*(values for _, values in self.variables))
+        cleaned = (_clean(tuple(zip(self.names, c, strict=True))) for c in combinations)
+        return tuple(dict.fromkeys(cleaned))
 
     def label(self) -> str:
         """The space as text, ``weather=A,B;control=C``."""
         return ";".join(f"{name}={','.join(values)}" for name, values in self.variables)
+
+
+def _clean(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A combination without ``corruption=none`` and, then, without its severity."""
+    if (CORRUPTION, NO_CORRUPTION) not in items:
+        return items
+    return tuple((k, v) for k, v in items if k not in (CORRUPTION, SEVERITY))
 
 
 def space_values(scenario: Scenario, name: str) -> tuple[str, ...]:

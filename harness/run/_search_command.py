@@ -10,7 +10,6 @@ and ``search/``: ``top.csv`` (the arms returned, and whether certified), ``arms.
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -199,11 +198,7 @@ def prior_scores(text: str, space: Any) -> list[float]:
                 f"VARIABLE=VALUE the space holds"
             )
         given[(name.strip(), value.strip())] = number
-    names = [name for name, _ in space.variables]
-    return [
-        sum(given.get((n, v), 0.0) for n, v in zip(names, combination, strict=True))
-        for combination in itertools.product(*(vals for _, vals in space.variables))
-    ]
+    return [sum(given.get(item, 0.0) for item in arm.items()) for arm in space.conditions()]
 
 
 def _first_decision(scenario: Any, condition: dict[str, str], seed: int) -> str:

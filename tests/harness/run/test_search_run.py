@@ -79,6 +79,16 @@ def test_search_returns_the_least_safe_conditions_certified(tmp_path, capsys) ->
     assert "drivecert run --config" not in report  # re-run by the search's own command
 
 
+def test_above_returns_every_condition_above_the_threshold(tmp_path, capsys) -> None:
+    code, out, err = search(tmp_path, capsys, "--above", "0.3", "--epsilon", "0.15")
+    assert code == 0, err
+    record = json.loads((tmp_path / "run" / "search" / "search.json").read_text())
+    assert record["certified"] and record["reason"] == "classified" and record["above"] == 0.3
+    returned = {a["condition"].split(",")[0] for a in record["returned"]}
+    assert returned == {"weather=HardRainNight", "weather=DenseFogNight"}
+    assert all(a["upper"] > 0.3 for a in record["returned"])
+
+
 def test_a_finished_search_resumes_to_the_same_result(tmp_path, capsys) -> None:
     code, _, err = search(tmp_path, capsys, "--top", "2")
     assert code == 0, err
@@ -151,10 +161,12 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message) -> No
 def test_the_space_expands_stars_corruptions_and_clean_conditions() -> None:
     scenario = get_scenario("right_turn")
     space = parse_space("control=*; corruption=none,fog ;severity=2,4", scenario)
-    assert isinstance(space, SearchSpace) and space.size == 5 * 2 * 2
+    # the clean condition is one arm whatever the severities: 5 controls x (clean + fog at 2, 4)
+    assert isinstance(space, SearchSpace) and space.size == 5 * 3
     conditions = space.conditions()
     assert {"control": "light_red", "corruption": "fog", "severity": "4"} in conditions
-    assert {"control": "light_red", "severity": "2"} in conditions  # corruption=none dropped
+    assert {"control": "light_red"} in conditions  # corruption=none and its severity dropped
+    assert len({tuple(c.items()) for c in conditions}) == len(conditions)
     every = parse_space("corruption=*", scenario)
     assert every.variables[0][1][0] == "none" and "motion_blur" in every.variables[0][1]
 
