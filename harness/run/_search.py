@@ -48,6 +48,13 @@ class SearchSpace:
         severity (the clean condition of several severities is one arm)."""
         return [dict(items) for items in self._arms()]
 
+    def table(self) -> list[dict[str, str]]:
+        """Every arm's value of every variable (``none`` for the corruption and severity a
+        clean condition drops), for tables by variable."""
+        return [
+            {name: arm.get(name, NO_CORRUPTION) for name in self.names} for arm in self.conditions()
+        ]
+
     @property
     def names(self) -> tuple[str, ...]:
         """The variables' names, in order."""

@@ -41,6 +41,8 @@ SEARCH_SETTINGS: dict[str, Any] = {
 }
 #: Scenes per condition at most, when no budget is given.
 NO_BUDGET_CAP = 1_000_000
+#: The most scenes the simulated uniform sweep may spend (at least 10x the search's).
+UNIFORM_CAP = 2_000_000
 
 
 def search_command(
@@ -154,7 +156,7 @@ def search_command(
         return [scheduler]
 
     def finish(store: Store, run_dir: RunDir) -> dict[str, Path]:
-        return write_search(store, run_dir.root, sweep, config_search, searched.conditions(), prior)
+        return write_search(store, run_dir.root, sweep, config_search, searched.table(), prior)
 
     result = resumable(
         target,
@@ -262,7 +264,8 @@ def write_search(
     written["search_arms"] = _csv(result.intervals, folder / "arms.csv")
     written["search_marginals"] = _csv(marginal_rates(conditions, result), folder / "marginals.csv")
     rates = result.intervals["rate"].fillna(0.5).to_numpy()
-    uniform = uniform_queries(rates, config, np.random.default_rng(0))
+    cap = max(UNIFORM_CAP, 10 * result.queries)
+    uniform = uniform_queries(rates, config, np.random.default_rng(0), max_queries=cap)
     record = {
         **_search_record(config),
         "prior": prior,
@@ -273,7 +276,9 @@ def write_search(
         "queries": result.queries,
         "uniform_queries_estimate": uniform.queries,
         "uniform_note": "a round-robin sweep with the same intervals and stop rule, "
-        "simulated at the observed rates (an estimate)",
+        "simulated at the observed rates (an estimate"
+        + ("" if uniform.result.certified else "; a lower bound: the simulation stopped")
+        + ")",
     }
     written["search_json"] = write_atomic(
         folder / "search.json", json.dumps(record, indent=2, default=str) + "\n"
@@ -317,8 +322,9 @@ def print_search(result: RunResult, console: Console) -> None:
         else f"NOT certified ({record['reason'] or 'still open'}): candidates only"
     )
     table = Table(title=f"least safe conditions ({state})")
-    for column in ("condition", "n", "unsafe", "rate", "interval"):
-        table.add_column(column)
+    table.add_column("condition", overflow="fold")
+    for column in ("n", "unsafe", "rate", "interval"):
+        table.add_column(column, justify="right")
     for arm in record["returned"]:
         table.add_row(
             arm["condition"],

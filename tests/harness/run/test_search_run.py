@@ -20,6 +20,8 @@ SPACE = (
     "weather=ClearNoon,WetNoon,HardRainNoon,HardRainNight,DenseFogNight,ClearNight;"
     "control=light_red,stop_sign"
 )
+#: The same with a camera corruption: its clean conditions lack the corruption variable.
+FOGGED = SPACE.replace("stop_sign", "stop_sign;corruption=none,fog")
 SMALL = "render:\n  width: 64\n  height: 36\nreport: {report}\n"
 
 
@@ -79,8 +81,16 @@ def test_search_returns_the_least_safe_conditions_certified(tmp_path, capsys) ->
     assert "drivecert run --config" not in report  # re-run by the search's own command
 
 
+def test_a_space_with_clean_and_corrupted_conditions_gets_its_marginals(tmp_path, capsys) -> None:
+    code, _, err = search(tmp_path, capsys, "--top", "4", "--space", FOGGED)
+    assert code == 0, err
+    marginals = pd.read_csv(tmp_path / "run" / "search" / "marginals.csv")
+    corruption = marginals[marginals["variable"] == "corruption"]
+    assert set(corruption["value"]) == {"none", "fog"} and (corruption["arms"] == 12).all()
+
+
 def test_above_returns_every_condition_above_the_threshold(tmp_path, capsys) -> None:
-    code, out, err = search(tmp_path, capsys, "--above", "0.3", "--epsilon", "0.15")
+    code, _, err = search(tmp_path, capsys, "--above", "0.3", "--epsilon", "0.15")
     assert code == 0, err
     record = json.loads((tmp_path / "run" / "search" / "search.json").read_text())
     assert record["certified"] and record["reason"] == "classified" and record["above"] == 0.3
@@ -167,6 +177,12 @@ def test_the_space_expands_stars_corruptions_and_clean_conditions() -> None:
     assert {"control": "light_red", "corruption": "fog", "severity": "4"} in conditions
     assert {"control": "light_red"} in conditions  # corruption=none and its severity dropped
     assert len({tuple(c.items()) for c in conditions}) == len(conditions)
+    table = space.table()  # every variable for every arm, for the "where it fails" table
+    assert table[conditions.index({"control": "light_red"})] == {
+        "control": "light_red",
+        "corruption": "none",
+        "severity": "none",
+    }
     every = parse_space("corruption=*", scenario)
     assert every.variables[0][1][0] == "none" and "motion_blur" in every.variables[0][1]
 
