@@ -232,3 +232,22 @@ def test_twenty_thousand_arms_are_fast() -> None:
         search.observe_many(arms, rng.random(arms.size) < rates[arms])
     assert search.queries == 23_000
     assert time.perf_counter() - started < 10.0
+
+
+def test_search_spends_ten_times_fewer_queries_than_a_sweep_certifying_every_cell() -> None:
+    """The issue's baseline: a uniform sweep certifying every cell to the same guarantee needs
+    every cell's CS (at delta/cells) at most epsilon/2 wide. Even a cell whose every scene
+    is safe (the narrowest CS there is) needs n_min scenes for that, so the sweep needs at
+    least cells x n_min: a lower bound of the baseline, against the search's own spend."""
+    from analysis._confseq import beta_binomial_bounds
+
+    config = SearchConfig(k=5, epsilon=0.1, delta=0.05)
+    n = np.arange(1, 4000)
+    lower, upper = beta_binomial_bounds(np.zeros_like(n), n, config.delta / 500)
+    n_min = int(n[np.argmax(upper - lower <= config.epsilon / 2)])
+    for seed in range(3):
+        run = simulate_search(
+            TopKSearch(500, config), bad_grid(seed), np.random.default_rng(seed), batch=16
+        )
+        assert run.correct and run.result.certified
+        assert 10 * run.queries <= 500 * n_min, (run.queries, n_min)
