@@ -160,10 +160,13 @@ class RunDir:
             handle.close()
 
     def clean_staging(self) -> None:
-        """Remove staging folders a killed session left (call while holding the lock)."""
+        """Remove the staging folders and temporary files a killed session left (call while
+        holding the lock)."""
         for entry in self.root.iterdir():
             if entry.is_dir() and entry.name.startswith(STAGING):
                 shutil.rmtree(entry, ignore_errors=True)
+            elif entry.is_file() and _leftover(entry.name):
+                entry.unlink(missing_ok=True)
 
     def reset(self) -> None:
         """Remove the results of an earlier run (frames and cached responses stay)."""
@@ -240,7 +243,13 @@ def read_run_config(root: Path) -> dict[str, Any] | None:
 
 def _own(name: str) -> bool:
     """Whether a directory entry is one a run makes before its config.yaml exists."""
-    return name in OWN or name.startswith(STAGING)
+    return name in OWN or name.startswith(STAGING) or _leftover(name, CONFIG)
+
+
+def _leftover(name: str, of: str | None = None) -> bool:
+    """Whether ``name`` is the temporary file a killed atomic write left (``.NAME.xxxx.tmp``,
+    see :func:`drivecert.write_atomic`), of the file ``of`` when given."""
+    return name.startswith(f".{of}." if of else ".") and name.endswith(".tmp")
 
 
 def _read_config(path: Path) -> dict[str, Any] | None:

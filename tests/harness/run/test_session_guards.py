@@ -94,6 +94,24 @@ def test_a_folder_that_is_not_a_run_is_never_written_to(
     assert (folder / "tables" / "mine.csv").read_text() == "keep"
 
 
+def test_a_run_killed_while_writing_its_first_config_starts_again(
+    tmp_path: Path, run_settings
+) -> None:
+    """SIGKILL inside the atomic write of the first config.yaml leaves its temporary file
+    (found by test_kill_resume[search]): the directory is still the run's own."""
+    out = tmp_path / "run"
+    (out / "frames").mkdir(parents=True)
+    (out / ".config.yaml.3dq_s1bc.tmp").write_text("scenario: right_")  # cut mid-write
+    run_settings(out, n_max=2)
+    assert (out / "config.yaml").is_file() and (out / "certificates.csv").is_file()
+    assert not list(out.glob(".*.tmp"))  # the leftover is removed under the lock
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ".notes.txt.tmp").write_text("someone else's")
+    with pytest.raises(UsageError, match="holds no drivecert run"):
+        run_settings(other, n_max=2)
+
+
 def test_a_run_that_appears_while_the_model_loads_is_not_overwritten(
     tmp_path: Path, run_settings, stored
 ) -> None:
