@@ -64,7 +64,7 @@ from analysis._multiplicity import (
     per_condition_delta,
 )
 from analysis._relational import PairedCertificate, certify_pairs, paired_difference_bounds
-from analysis._report import AnalysisOptions, write_analysis
+from analysis._report import AnalysisOptions, observed_by, write_analysis
 from analysis._robustness import (
     RobustnessCertificate,
     blind_sentence,
@@ -192,6 +192,7 @@ __all__ = [
     "monitored_miscoverage",
     "observation_entries",
     "observations",
+    "observed_by",
     "open_sequence",
     "paired_difference_bounds",
     "parse_group_by",

@@ -95,6 +95,7 @@ def certify_command(
         AnalysisOptions,
         Spec,
         check_event,
+        observed_by,
         parse_group_by,
         read_verdicts,
         write_analysis,
@@ -118,7 +119,7 @@ def certify_command(
     }
     chosen = {k: v if v is not None else defaults[k] for k, v in given.items()}
     table = _store_verdicts(store_path, plan) if plan is not None else read_verdicts(verdicts)
-    if method is None and plan is None and _observed(table):
+    if method is None and plan is None and observed_by(table) is not None:
         chosen["method"] = "betting-mean"  # the default for per-scene probabilities
     if run and defaults["sequential"] and chosen["method"] not in ANYTIME_METHODS:
         anytime = "beta-binomial or betting (betting-mean-cs for probabilities)"
@@ -169,13 +170,6 @@ def _calibration(labels: Path, store_path: Path, plan: SweepPlan | None, out: Pa
         return measure_judge(*labelled, judge.read, out, str(labels))
     finally:
         judge.close()
-
-
-def _observed(table: Any) -> bool:
-    """Whether a verdicts table holds scenes observed by their probabilities."""
-    if "observe" not in table.columns:
-        return False
-    return bool((table["observe"].fillna("greedy") != "greedy").any())
 
 
 def _stored_run(store_path: Path) -> SweepPlan:

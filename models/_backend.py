@@ -147,11 +147,7 @@ def answer_distributions(
         UsageError: one line naming the backends that have it, when ``model`` does not.
     """
     if not isinstance(model, DistributionBackend):
-        able = [BACKENDS.get(n).prefix for n in BACKENDS.names() if BACKENDS.get(n).distributions]
-        raise UsageError(
-            f"model {model.model_id} cannot give answer probabilities; backends that can: "
-            f"{', '.join(f'{name}:' for name in able)}"
-        )
+        raise _unable(model, "give answer probabilities", lambda kind: kind.distributions)
     return model.answer_distribution(queries, decoding)
 
 
@@ -164,9 +160,14 @@ def reply_trees(
         UsageError: one line naming the backends that have it, when ``model`` does not.
     """
     if not isinstance(model, TreeBackend):
-        able = [BACKENDS.get(n).prefix for n in BACKENDS.names() if BACKENDS.get(n).trees]
-        raise UsageError(
-            f"model {model.model_id} cannot explore its reply tree; backends that can: "
-            f"{', '.join(f'{name}:' for name in able)}"
-        )
+        raise _unable(model, "explore its reply tree", lambda kind: kind.trees)
     return model.reply_tree(queries, decoding, budget)
+
+
+def _unable(model: ModelBackend, what: str, can: Callable[[BackendKind], bool]) -> UsageError:
+    """The one-line refusal of ``model`` for ``what``, naming the backends that ``can``."""
+    able = [BACKENDS.get(n).prefix for n in BACKENDS.names() if can(BACKENDS.get(n))]
+    return UsageError(
+        f"model {model.model_id} cannot {what}; backends that can: "
+        f"{', '.join(f'{name}:' for name in able)}"
+    )

@@ -57,6 +57,22 @@ def next_token_probabilities(
     return probs
 
 
+def generated_probabilities(
+    model: Any, inputs: Any, decoding: Decoding, rules: Rules, first: bool
+) -> Any:
+    """Probabilities of the token after each row of ``inputs`` as ``generate`` samples it
+    (one forward pass): the checkpoint's repetition penalty, its suppressed tokens (those of
+    the ``first`` reply token, or of a later one), then :func:`next_token_probabilities`."""
+    import torch
+
+    with torch.inference_mode():
+        logits = model(**inputs).logits[:, -1, :]
+    if rules.penalty != 1.0:
+        logits = penalised(logits, inputs, rules.penalty, torch)
+    suppressed = rules.first_suppressed if first else rules.suppressed
+    return next_token_probabilities(logits, decoding, suppressed)
+
+
 class AnswerReader:
     """Reads answer distributions off a loaded :class:`TransformersModel` (tables cached).
 
@@ -80,16 +96,9 @@ class AnswerReader:
     def next_probabilities(self, inputs: Any, decoding: Decoding, first: bool = True) -> Any:
         """Probabilities of the token after each row of ``inputs`` (one forward pass), the
         ``first`` reply token's or a later one's."""
-        import torch
-
         rules = Rules.read(self.model.model)
         rules.refuse_unmodelled()
-        with torch.inference_mode():
-            logits = self.model.model(**inputs).logits[:, -1, :]
-        if rules.penalty != 1.0:
-            logits = penalised(logits, inputs, rules.penalty, torch)
-        suppressed = rules.first_suppressed if first else rules.suppressed
-        return next_token_probabilities(logits, decoding, suppressed)
+        return generated_probabilities(self.model.model, inputs, decoding, rules, first)
 
     def read(self, queries: Sequence[ModelQuery], decoding: Decoding) -> list[AnswerDistribution]:
         """One distribution per query; a query that fails gets a failed record."""

@@ -24,8 +24,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from models._chat import clean_reply
-from models._hf_answers import extend_rows, next_token_probabilities
-from models._hf_rules import Rules, penalised
+from models._hf_answers import extend_rows, generated_probabilities
+from models._hf_rules import Rules
 from models._reply_tree import Prefix, merge, search
 from models._tree_types import ReplyTree, TreeBudget
 from models._types import Decoding, ModelQuery
@@ -114,11 +114,4 @@ class TreeReader:
 
     def _probabilities(self, batch: Any, decoding: Decoding, rules: Rules, first: bool) -> Any:
         """Next-token probabilities of each row of ``batch`` (one forward pass)."""
-        import torch
-
-        with torch.inference_mode():
-            logits = self.model.model(**batch).logits[:, -1, :]
-        if rules.penalty != 1.0:
-            logits = penalised(logits, batch, rules.penalty, torch)
-        suppressed = rules.first_suppressed if first else rules.suppressed
-        return next_token_probabilities(logits, decoding, suppressed)
+        return generated_probabilities(self.model.model, batch, decoding, rules, first)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from drivecert import UsageError, one_line
-from models._types import Decoding, Status, check_status
+from models._types import Decoding, Status, check_known_fields, check_status
 
 _TOLERANCE = 1e-6
 
@@ -144,11 +144,6 @@ class ReplyTree:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReplyTree:
         """Inverse of :meth:`to_dict`."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise UsageError(
-                f"unknown reply tree fields {unknown}; valid: {', '.join(sorted(known))}"
-            )
+        check_known_fields(cls, data, "reply tree")
         branches = tuple(ReplyBranch(**b) for b in data.get("branches", ()))
         return cls(**{**data, "branches": branches})

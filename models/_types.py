@@ -185,6 +185,18 @@ class ModelQuery:
         return tuple(pixel_sha256(image) for image in self.images)
 
 
+def check_known_fields(record: type, data: Mapping[str, Any], what: str) -> None:
+    """Refuse keys of ``data`` that are not fields of the dataclass ``record``.
+
+    Raises:
+        UsageError: one line naming the unknown fields and the valid ones.
+    """
+    known = {f.name for f in fields(record)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise UsageError(f"unknown {what} fields {unknown}; valid: {', '.join(sorted(known))}")
+
+
 def image_png(image: Image.Image) -> bytes:
     """The image as PNG bytes (RGB)."""
     buffer = io.BytesIO()
@@ -308,12 +320,7 @@ class Response:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Response:
         """Inverse of :meth:`to_dict` (records written before ``status`` existed read as ok)."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise UsageError(
-                f"unknown response fields {unknown}; valid: {', '.join(sorted(known))}"
-            )
+        check_known_fields(cls, data, "response")
         return cls(**data)
 
 

@@ -306,19 +306,7 @@ def judged_row(asked: Asked, response: Response, attempts: int, judge: Judge) ->
     common = _common(asked.rendered, asked.question, response, attempts, judge)
     if response.status != "ok":
         return ResultRow(**common, **_FAILED, error=response.error or "failed")
-    verdict = judge_response(response.text, asked.question, judge.read)
-    return ResultRow(
-        **common,
-        response=response.text,
-        answer=verdict.answer,
-        outcome=verdict.outcome,
-        wrong=not verdict.correct,
-        unsafe=verdict.unsafe,
-        over_cautious=verdict.over_cautious,
-        unparseable=verdict.unparseable,
-        status="ok",
-        error=None,
-    )
+    return _answered(common, response.text, asked.question, judge)
 
 
 def measured_row(
@@ -331,10 +319,21 @@ def measured_row(
     if not found.ok:
         return ResultRow(**common, **_FAILED, error=response.error or "failed")
     seen = observed(found, asked.question, judge)
-    verdict = judge_response(seen.text, asked.question, judge.read)
+    return _answered(common, seen.text, asked.question, judge, seen.columns())
+
+
+def _answered(
+    common: dict[str, Any],
+    text: str,
+    question: Question,
+    judge: Judge,
+    observed: dict[str, Any] | None = None,
+) -> ResultRow:
+    """The ok row of a reply ``text`` read by ``judge`` (with a scene's observed columns)."""
+    verdict = judge_response(text, question, judge.read)
     return ResultRow(
         **common,
-        response=seen.text,
+        response=text,
         answer=verdict.answer,
         outcome=verdict.outcome,
         wrong=not verdict.correct,
@@ -343,7 +342,7 @@ def measured_row(
         unparseable=verdict.unparseable,
         status="ok",
         error=None,
-        **seen.columns(),
+        **(observed or {}),
     )
 
 

@@ -53,7 +53,8 @@ class Observed:
 
     Attributes:
         text: the most likely reply (what the verdict columns judge).
-        bounds: (lb, ub) of P(unsafe) and of P(wrong).
+        unsafe: (lb, ub) of P(unsafe).
+        wrong: (lb, ub) of P(wrong).
         record: JSON-ready record of what the bounds rest on.
     """
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from analysis import SearchConfig, TopKSearch
+from analysis import TopKSearch
 from drivecert import UsageError, did_you_mean
 from harness.perturb import PERTURBATIONS
 from harness.run._scheduler import Observation, SampleTask, Scheduler
@@ -40,13 +41,13 @@ class SearchSpace:
     @property
     def size(self) -> int:
         """How many conditions (arms) the product holds."""
-        return len(self.conditions())
+        return len(self._arms)
 
     def conditions(self) -> list[dict[str, str]]:
         """Every condition of the product once, the last variable varying fastest. A
         ``corruption=none`` entry is the clean condition: it drops the corruption and any
         severity (the clean condition of several severities is one arm)."""
-        return [dict(items) for items in self._arms()]
+        return [dict(items) for items in self._arms]
 
     def table(self) -> list[dict[str, str]]:
         """Every arm's value of every variable (``none`` for the corruption and severity a
@@ -60,7 +61,9 @@ class SearchSpace:
         """The variables' names, in order."""
         return tuple(name for name, _ in self.variables)
 
+    @cached_property
     def _arms(self) -> tuple[tuple[tuple[str, str], ...], ...]:
+        """Every arm once, as (variable, value) pairs: the product, expanded once."""
         combinations = itertools.product(*(values for _, values in self.variables))
         cleaned = (_clean(tuple(zip(self.names, c, strict=True))) for c in combinations)
         return tuple(dict.fromkeys(cleaned))
@@ -209,10 +212,3 @@ class SearchScheduler(Scheduler):
         if answered:
             arms = [self.cells[o.cell].cell.condition for o in answered]
             self.engine.observe_many(arms, [bool(o.event) for o in answered])
-
-
-def search_config(
-    k: int, epsilon: float, delta: float, above: float | None, budget: int | None
-) -> SearchConfig:
-    """The search's settings, checked (one-line errors name the flag)."""
-    return SearchConfig(k=k, epsilon=epsilon, delta=delta, above=above, budget=budget)

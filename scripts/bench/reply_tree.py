@@ -16,28 +16,16 @@ hold with probability 1; the interval only with probability 0.95.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 from pathlib import Path
-from typing import Any
 
 import torch
+from backends import builder  # this folder's tiny-checkpoint builder
 from scipy.stats import binomtest
 
 from models import Decoding, LoadOptions, ModelQuery, TreeBudget, open_model, reply_trees
 
-ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "Is the light red? Answer yes or no."
-
-
-def builder() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "make_tiny_models", ROOT / "scripts" / "make_tiny_models.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def sampling_width(n: int, p: float) -> float:
